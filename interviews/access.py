@@ -1,0 +1,168 @@
+"""Every permission check in the app goes through this module.
+
+A view never filters by user by hand: it asks for the project (or the object
+inside it) through one of these helpers, which raise 404 for people outside
+the project (so outsiders cannot learn what exists) and 403 for members whose
+role does not allow the action.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Code, Coding, Membership, Memo, Project, Transcript
+
+Role = Membership.Role
+
+
+@dataclass(frozen=True)
+class ProjectAccess:
+    """A member's view of a project: the project and what their role allows."""
+
+    project: Project
+    user_id: int
+    role: str
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def can_code(self) -> bool:
+        return self.role in (Role.OWNER, Role.CODER)
+
+    @property
+    def sees_only_own_codings(self) -> bool:
+        # Blind coding hides other coders' layers from everyone but the
+        # owner, who decides when the team compares.
+        return self.project.blind_coding and not self.is_owner
+
+
+def projects_for_user(user) -> QuerySet[Project]:
+    """Return the projects `user` is a member of."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    return Project.objects.filter(memberships__user=user)
+
+
+def get_project_for_user(
+    user, project_id, *, write: bool = False, owner: bool = False
+) -> ProjectAccess:
+    """Return the access of `user` to a project, or raise.
+
+    Raise Http404 when the user is not a member (or the project does not
+    exist), PermissionDenied when `write` (coding and importing) or `owner`
+    (managing the project and codebook) is asked of a role that lacks it.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such project")
+    membership = (
+        Membership.objects.select_related("project")
+        .filter(project_id=project_id, user=user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such project")
+    access = ProjectAccess(
+        project=membership.project, user_id=user.pk, role=membership.role
+    )
+    if owner and not access.is_owner:
+        raise PermissionDenied("Only the project's owners can do this.")
+    if write and not access.can_code:
+        raise PermissionDenied("Viewers cannot change this project.")
+    return access
+
+
+def get_transcript_for_user(
+    user, project_id, transcript_id, *, write: bool = False, owner: bool = False
+) -> tuple[ProjectAccess, Transcript]:
+    """Return the access and a transcript of that project, or raise 404/403."""
+    access = get_project_for_user(user, project_id, write=write, owner=owner)
+    try:
+        # The text can be megabytes: load it only where a view needs it.
+        transcript = Transcript.objects.defer("text").get(
+            pk=transcript_id, project=access.project
+        )
+    except (Transcript.DoesNotExist, ValueError):
+        raise Http404("No such transcript") from None
+    return access, transcript
+
+
+def get_code_for_user(
+    user, project_id, code_id, *, write: bool = False, owner: bool = False
+) -> tuple[ProjectAccess, Code]:
+    """Return the access and a code of that project, or raise 404/403."""
+    access = get_project_for_user(user, project_id, write=write, owner=owner)
+    try:
+        code = Code.objects.get(pk=code_id, project=access.project)
+    except (Code.DoesNotExist, ValueError):
+        raise Http404("No such code") from None
+    return access, code
+
+
+def visible_codings(access: ProjectAccess) -> QuerySet[Coding]:
+    """Return the codings of the project this member may see."""
+    codings = Coding.objects.filter(transcript__project=access.project)
+    if access.sees_only_own_codings:
+        codings = codings.filter(coder_id=access.user_id)
+    return codings
+
+
+def get_coding_for_user(
+    user, project_id, coding_id, *, write: bool = False
+) -> tuple[ProjectAccess, Coding]:
+    """Return a coding the user may see; with `write`, only their own.
+
+    Another coder's coding is 404 when hidden by blind mode, 403 when visible
+    but not theirs to change.
+    """
+    access = get_project_for_user(user, project_id, write=write)
+    try:
+        coding = (
+            visible_codings(access).select_related("code", "coder").get(pk=coding_id)
+        )
+    except (Coding.DoesNotExist, ValueError):
+        raise Http404("No such coding") from None
+    if write and coding.coder_id != access.user_id:
+        raise PermissionDenied("You can only change your own codings.")
+    return access, coding
+
+
+def get_codes_for_user(
+    user, project_id, code_ids, *, write: bool = False
+) -> tuple[ProjectAccess, list[Code]]:
+    """Return the access and the project's codes with these ids, in that order.
+
+    Raise Http404 when the list is empty or any id is not a code of this
+    project.
+    """
+    access = get_project_for_user(user, project_id, write=write)
+    try:
+        ids = [int(code_id) for code_id in code_ids]
+    except (TypeError, ValueError):
+        raise Http404("No such code") from None
+    found = Code.objects.filter(project=access.project).in_bulk(ids)
+    if not ids or any(code_id not in found for code_id in ids):
+        raise Http404("No such code")
+    return access, [found[code_id] for code_id in ids]
+
+
+def get_memo_for_user(
+    user, project_id, memo_id, *, write: bool = False
+) -> tuple[ProjectAccess, Memo]:
+    """Return a memo of the project; with `write`, only the author's own.
+
+    Another member's memo is 403 to change; outsiders get 404.
+    """
+    access = get_project_for_user(user, project_id, write=write)
+    try:
+        memo = Memo.objects.select_related("author").get(
+            pk=memo_id, project=access.project
+        )
+    except (Memo.DoesNotExist, ValueError):
+        raise Http404("No such memo") from None
+    if write and memo.author_id != access.user_id:
+        raise PermissionDenied("You can only change your own memos.")
+    return access, memo

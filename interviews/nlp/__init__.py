@@ -1,0 +1,1 @@
+"""spaCy pipelines: pure code, no Django."""

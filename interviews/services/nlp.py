@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import transaction
+
+from ..models import Job, Sentence, Transcript
+from ..nlp.pipeline import find_sentences, load_pipeline, pipeline_label
+from . import ServiceError
+
+
+def detect_sentences(job: Job, report_progress) -> str:
+    """Store the sentences and token counts of the job's transcript."""
+    transcript = job.transcript
+    if transcript is None:
+        raise ServiceError("The transcript was deleted before the job ran.")
+    try:
+        nlp = load_pipeline(settings.SPACY_PIPELINE)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from exc
+    text = Transcript.objects.values_list("text", flat=True).get(pk=transcript.pk)
+    spans = find_sentences(nlp, text, on_progress=report_progress)
+    with transaction.atomic():
+        Sentence.objects.filter(transcript=transcript).delete()
+        Sentence.objects.bulk_create(
+            (
+                Sentence(
+                    transcript=transcript,
+                    start=s.start,
+                    end=s.end,
+                    token_count=s.token_count,
+                )
+                for s in spans
+            ),
+            batch_size=2000,
+        )
+        Transcript.objects.filter(pk=transcript.pk).update(
+            sentence_count=len(spans),
+            token_count=sum(s.token_count for s in spans),
+            nlp_pipeline=pipeline_label(settings.SPACY_PIPELINE),
+        )
+    return f"{len(spans)} sentences, {sum(s.token_count for s in spans)} tokens."
