@@ -9,7 +9,12 @@ from .. import access
 def job_status(request, project_id, job_id):
     """Render one job's status row; the page polls it with htmx while active."""
     acc = access.get_project_for_user(request.user, project_id)
-    job = acc.project.jobs.select_related("transcript").filter(pk=job_id).first()
+    job = (
+        acc.project.jobs.select_related("transcript")
+        .defer("transcript__text")
+        .filter(pk=job_id)
+        .first()
+    )
     if job is None:
         raise Http404("No such job")
     return render(request, "interviews/_job.html", {"job": job, "project": acc.project})
