@@ -115,6 +115,10 @@ class CodeForm(forms.Form):
 
     def __init__(self, *args, tree=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.set_tree(tree)
+
+    def set_tree(self, tree) -> None:
+        """Offer these codes (from code_tree) as parents."""
         self.fields["parent"].widget.choices = code_choices(tree, blank="(top level)")
 
 
