@@ -1,0 +1,102 @@
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+
+from .. import access
+from ..exports import EXPORTS, csv_rows, xlsx_rows
+from ..segment_forms import SegmentFilterForm
+from ..services import ServiceError
+from ..services.segments import (
+    build_segment_export,
+    filter_codings,
+    load_codebook,
+    segment_table_rows,
+)
+from ..tables import CodingTable, configure_table
+
+
+@login_required
+def segment_list(request, project_id):
+    acc = access.get_project_for_user(request.user, project_id)
+    codebook = load_codebook(project=acc.project)
+    form = SegmentFilterForm(request.GET, access=acc, codebook=codebook)
+    if not form.is_valid():
+        messages.warning(request, "Some filters were not understood and are ignored.")
+    try:
+        codings = filter_codings(access=acc, codebook=codebook, **form.filters())
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+        codings = access.visible_codings(acc).none()
+    table = CodingTable(segment_table_rows(codings), codebook=codebook)
+    configure_table(table, request)
+    context = {
+        "access": acc,
+        "project": acc.project,
+        "form": form,
+        "table": table,
+        "export_query": request.GET.urlencode(),
+    }
+    return render(request, "interviews/segment_list.html", context)
+
+
+@login_required
+def segment_export(request, project_id, fmt):
+    acc = access.get_project_for_user(request.user, project_id)
+    if fmt not in EXPORTS:
+        raise Http404("No such export format")
+    codebook = load_codebook(project=acc.project)
+    form = SegmentFilterForm(request.GET, access=acc, codebook=codebook)
+    try:
+        if not form.is_valid():
+            raise ServiceError(_form_problem(form))
+        codings = filter_codings(access=acc, codebook=codebook, **form.filters())
+        response = _export_response(
+            build_segment_export(access=acc, codings=codings), fmt
+        )
+    except (ServiceError, xlsx_rows.TooManyRows) as exc:
+        return render(
+            request,
+            "interviews/error.html",
+            {"status": 400, "message": f"Nothing was exported: {exc}"},
+            status=400,
+        )
+    slug = slugify(acc.project.name, allow_unicode=True) or "project"
+    # Quotes, non-ASCII (filename*=utf-8''...) and line breaks handled here.
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{slug}-segments.{fmt}"
+    )
+    return response
+
+
+def _export_response(export, fmt: str):
+    if fmt == "csv":
+        return StreamingHttpResponse(
+            csv_rows.iter_csv(export.header, export.rows),
+            content_type=csv_rows.CONTENT_TYPE,
+        )
+    # XLSX is a zip and cannot be streamed as it is written: build it in a
+    # temporary file (XlsxWriter's constant-memory mode keeps the rows out of
+    # memory too) and stream it back; the file is deleted when the response
+    # closes it.
+    file = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        xlsx_rows.write(export.header, export.rows, file)
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    return FileResponse(file, content_type=xlsx_rows.CONTENT_TYPE)
+
+
+def _form_problem(form: SegmentFilterForm) -> str:
+    problems = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name.capitalize()) if field else ""
+        problems.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return "; ".join(problems)
