@@ -3,9 +3,11 @@
 Screenshots go to $SCREENSHOT_DIR when it is set.
 """
 
+import csv
 import os
 
 import pytest
+from django.urls import reverse
 
 from interviews.models import Coding, Memo
 from interviews.services.codings import add_coding
@@ -118,6 +120,36 @@ def test_owner_codes_a_phrase_after_cyrillic_and_emoji_with_the_mouse(
     page.reload()
     page.wait_for_selector("#coding[data-ready='1']")
     assert coded_text(page, ORANGE) == phrase
+
+    # The coding is in the coded-segments table, filtered by its parent code,
+    # and its row links back to the place in the transcript.
+    page.goto(
+        live_server.url
+        + reverse("segment_list", args=[transcript.project_id])
+        + f"?code={codes['barriers'].pk}"
+    )
+    row = page.locator("table tbody tr", has_text=phrase)
+    assert row.count() == 1
+    assert "Barriers/Financial difficulties" in row.inner_text()
+    assert f"#c{coding.pk}" in row.locator("a").first.get_attribute("href")
+
+    # And in the CSV export, downloaded through the page's own link, with the
+    # exact text and code-point offsets.
+    with page.expect_download() as download:
+        page.click("a[href*='export.csv']")
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [
+        (r["code_path"], r["start"], r["end"], r["text"], r["coder"]) for r in rows
+    ] == [
+        (
+            "Barriers/Financial difficulties",
+            str(start),
+            str(start + len(phrase)),
+            phrase,
+            owner.username,
+        )
+    ]
 
 
 def test_overlapping_codings_show_two_marks_and_memo_and_remove_work(
