@@ -1,0 +1,1 @@
+"""Analysis code that knows nothing of Django (see ``agreement``)."""
