@@ -109,7 +109,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The Celery worker is another process: give SQLite a busy timeout instead
     # of failing at once on a locked database, and a file-backed test database
     # so that the worker can see what a test wrote.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # WAL lets the web server read while the worker writes; IMMEDIATE
+    # transactions take the write lock up front instead of failing halfway.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # One file per test run, so that parallel runs do not share it.
     DATABASES["default"]["TEST"] = {
