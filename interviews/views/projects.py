@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -9,6 +9,7 @@ from .. import access
 from ..forms import MemberAddForm, ProjectForm, ProjectSettingsForm
 from ..models import Membership
 from ..services import ServiceError
+from ..services.codebook import code_tree
 from ..services.projects import add_member, create_project, remove_member
 
 
@@ -33,16 +34,22 @@ def project_create(request):
 def project_detail(request, project_id):
     acc = access.get_project_for_user(request.user, project_id)
     project = acc.project
+    visible = access.visible_codings(acc)
+    # Counts come from the codings this member may see, so that blind mode
+    # does not leak how much the others have coded.
+    codings_seen = (
+        Q(codings__coder_id=acc.user_id) if acc.sees_only_own_codings else Q()
+    )
     transcripts = (
         project.transcripts.defer("text")
-        .annotate(n_codings=Count("codings", distinct=True))
+        .annotate(n_codings=Count("codings", filter=codings_seen, distinct=True))
         .prefetch_related("attributes")
     )
     context = {
         "access": acc,
         "project": project,
         "transcripts": transcripts,
-        "codes": project.codes.annotate(n_codings=Count("codings")),
+        "codes": code_tree(project, codings=visible),
         "members": project.memberships.select_related("user").order_by(
             "role", "user__username"
         ),

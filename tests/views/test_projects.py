@@ -73,7 +73,7 @@ def test_project_page_query_count_is_constant(
 
     client = client_for(owner)
     client.get(project.get_absolute_url())  # warm the session
-    with django_assert_num_queries(8) as first:
+    with django_assert_num_queries(9) as first:
         client.get(project.get_absolute_url())
     for n in range(5):
         create_transcript(
@@ -145,3 +145,32 @@ def test_the_last_owner_cannot_be_removed(client_for, project, owner):
     )
     assert "at least one owner" in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_blind_mode_counts_only_my_codings_on_the_project_page(
+    client_for, project, transcript, codes, owner, coder
+):
+    from interviews.services.codings import add_coding
+
+    add_coding(coder=owner, transcript=transcript, code=codes["info"], start=0, end=5)
+    add_coding(coder=owner, transcript=transcript, code=codes["info"], start=0, end=6)
+    add_coding(coder=coder, transcript=transcript, code=codes["info"], start=0, end=7)
+    project.blind_coding = True
+    project.save()
+
+    coder_page = client_for(coder).get(project.get_absolute_url())
+    assert [t.n_codings for t in coder_page.context["transcripts"]] == [1]
+    info = [c for c in coder_page.context["codes"] if c.pk == codes["info"].pk][0]
+    assert info.n_codings == 1
+    owner_page = client_for(owner).get(project.get_absolute_url())
+    assert [t.n_codings for t in owner_page.context["transcripts"]] == [3]
+
+
+def test_project_page_shows_the_codebook_as_a_tree(client_for, project, codes, owner):
+    page = client_for(owner).get(project.get_absolute_url())
+    tree = [(c.name, c.depth) for c in page.context["codes"]]
+    assert tree == [
+        ("Barriers", 0),
+        ("Financial difficulties", 1),
+        ("Information support", 0),
+    ]
