@@ -1,0 +1,55 @@
+"""`manage.py evaluate_suggestions PROJECT --json`: three systems side by side."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.suggestion_samples import coded_interviews
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("evaluate_suggestions", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_json_reports_rules_tfidf_and_the_model_on_the_same_folds(
+    project, owner, coder, codes
+):
+    coded_interviews(project=project, owner=owner, coder=coder, codes=codes)
+    result = json.loads(run(str(project.pk), "--json", "--layer", coder.username))
+    assert result["layer"] == f"coder:{coder.pk}"
+    assert result["folds"] == 4
+    assert (result["codings"], result["units"]) == (20, 30)
+    assert [c["name"] for c in result["codes"]] == [
+        "Financial difficulties",
+        "Information support",
+    ]
+    for name in ("rules", "tfidf", "model"):
+        system = result["systems"][name]
+        assert set(system) == {"per_code", "micro", "macro", "selection_recall_at_5"}
+        assert system["micro"]["segment_recall"]["den"] == 20
+    table = run(project.name, "--folds", "2")
+    assert "20 codings of 2 codes, 30 sentences, 2 folds by transcript." in table
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--layer", "nobody"], "There is no user 'nobody'."),
+        (["--folds", "1"], "--folds must be at least 2."),
+        ([], "Training needs at least 20 codings"),
+    ],
+)
+def test_bad_input_is_a_clear_error(project, args, message):
+    with pytest.raises(CommandError, match=message):
+        run(str(project.pk), *args)
+
+
+def test_an_unknown_project_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="There is no project 'Nope'."):
+        run("Nope")
