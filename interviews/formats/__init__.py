@@ -41,11 +41,29 @@ class ImportRefused(ValueError):
 # Imported after the types above, which the format modules and interviews.text
 # use; the format modules in turn import interviews.text as modules (not names)
 # so that importing interviews.text.* first works too.
-from interviews.formats import docx, txt  # noqa: E402
+from interviews.formats import (  # noqa: E402
+    docx,
+    html,
+    md,
+    odt,
+    pdf,
+    rtf,
+    srt,
+    txt,
+    vtt,
+)
 
 FORMATS = {
     ".txt": txt,
     ".docx": docx,
+    ".md": md,
+    ".odt": odt,
+    ".rtf": rtf,
+    ".html": html,
+    ".htm": html,
+    ".pdf": pdf,
+    ".srt": srt,
+    ".vtt": vtt,
 }
 
 SUPPORTED_EXTENSIONS = tuple(FORMATS)

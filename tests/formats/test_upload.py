@@ -17,10 +17,14 @@ MB = 1024 * 1024
 
 
 def test_every_format_module_has_parse_and_samples():
-    assert SUPPORTED_EXTENSIONS == (".txt", ".docx")
+    assert SUPPORTED_EXTENSIONS == (
+        ".txt", ".docx", ".md", ".odt", ".rtf", ".html", ".htm", ".pdf", ".srt",
+        ".vtt",
+    )  # fmt: skip
     for extension, module in formats.FORMATS.items():
         assert callable(module.parse)
-        assert list(SAMPLES.glob(f"*{extension}")), f"no samples for {extension}"
+        if extension != ".htm":  # the .html importer under its short name
+            assert list(SAMPLES.glob(f"*{extension}")), f"no samples for {extension}"
 
 
 @pytest.mark.parametrize(
@@ -32,6 +36,14 @@ def test_every_format_module_has_parse_and_samples():
         ("interview.docx", "interview.docx", "docx"),
         ("Interview.DOCX", "interview.docx", "docx"),
         ("notes.2021.docx", "interview.docx", "docx"),
+        ("interview.md", "interview.md", "md"),
+        ("Interview.ODT", "interview.odt", "odt"),
+        ("interview.rtf", "interview-cp1251.rtf", "rtf"),
+        ("page.html", "interview.html", "html"),
+        ("PAGE.HTM", "interview.html", "html"),
+        ("interview.pdf", "interview.pdf", "pdf"),
+        ("interview.srt", "interview.srt", "srt"),
+        ("interview.vtt", "interview.vtt", "vtt"),
     ],
 )
 def test_it_picks_the_importer_by_extension(filename, sample, source_format):
@@ -45,7 +57,7 @@ def test_it_picks_the_importer_by_extension(filename, sample, source_format):
 @pytest.mark.parametrize(
     ("filename", "message"),
     [
-        ("interview.pdf", r"^Files of type \.pdf cannot be imported; supported "),
+        ("interview.xlsx", r"^Files of type \.xlsx cannot be imported; supported "),
         ("interview.doc", r"^Files of type \.doc cannot be imported; "),
         ("interview", r"^The file name has no extension; supported types are "),
         (".txt", r"^The file name has no extension"),
@@ -56,7 +68,9 @@ def test_it_refuses_unsupported_file_types(filename, message):
     with pytest.raises(ImportRefused, match=message) as refused:
         parse_upload(filename, b"Interviewer: hi", max_bytes=MB)
     if "supported" in message:
-        assert ".txt, .docx" in str(refused.value)
+        assert ".txt, .docx, .md, .odt, .rtf, .html, .htm, .pdf, .srt, .vtt" in str(
+            refused.value
+        )
 
 
 def test_it_refuses_files_over_the_size_limit_before_parsing():
@@ -85,6 +99,21 @@ def test_it_states_the_size_limit_in_megabytes():
         ("encrypted.docx", r"password-protected \(encrypted\)"),
         ("no-document-xml.docx", r"not a Word document"),
         ("zip-bomb.docx", r"too much to import safely"),
+        ("script-only.html", r"^The page contains no text\.$"),
+        ("not-rtf.rtf", r"not an RTF document"),
+        ("truncated.odt", r"damaged or incomplete"),
+        ("encrypted.odt", r"password-protected \(encrypted\)"),
+        ("spreadsheet.odt", r"not a text document"),
+        ("xxe.odt", r"declares XML entities"),
+        ("zip-bomb.odt", r"too much to import safely"),
+        ("encrypted.pdf", r"password-protected \(encrypted\)"),
+        ("scanned.pdf", r"no text layer: this looks like a scanned PDF; run OCR"),
+        ("truncated.pdf", r"damaged and cannot be read"),
+        ("not-a-pdf.pdf", r"not a PDF"),
+        ("no-timestamps.srt", r"not a valid SubRip"),
+        ("bad-timestamp.srt", r"no subtitles with text and valid timestamps"),
+        ("no-header.vtt", r"not a valid WebVTT"),
+        ("no-cues.vtt", r"no subtitles with text and valid timestamps"),
     ],
 )
 def test_it_refuses_every_bad_sample_with_a_clear_message(name, message):
