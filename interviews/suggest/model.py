@@ -1,0 +1,194 @@
+"""The learned suggestion model and the TF-IDF baseline it is measured against.
+
+The model is spaCy's `textcat_multilabel` with the bag-of-words architecture
+(`TextCatBOW`) on `spacy.blank("en")`: no pretrained vectors, no download,
+trains in seconds on a CPU. Labels are code ids (as strings); a unit's
+score for a code is the model's probability that it carries it.
+
+The baseline is what NVivo-style tools do: TF-IDF of words and word pairs
+with one logistic regression per code (one-vs-rest), from scikit-learn.
+"""
+
+import random
+from collections.abc import Callable
+
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.training import Example
+from spacy.util import fix_random_seed, load_model_from_config, minibatch
+from thinc.api import Config
+
+THRESHOLD = 0.5
+TEXTCAT_SETTINGS = {
+    "architecture": "spacy.TextCatBOW.v3",
+    "ngram_size": 2,
+    # Hashed feature table per label; 2**16 keeps a model of ten codes at a
+    # few megabytes.
+    "length": 2**16,
+    "epochs": 12,
+    "batch_size": 32,
+    "dropout": 0.1,
+    # Adam's default 0.001 leaves the bag-of-words scores near 0.5 after a
+    # dozen epochs on a few hundred sentences; 0.01 separates them.
+    "learn_rate": 0.01,
+    "seed": 0,
+    "threshold": THRESHOLD,
+}
+
+
+MIN_CODINGS = 20
+MIN_PER_CODE = 5
+
+
+class NotEnoughCodings(ValueError):
+    """Too few codings to learn from; str(exc) says how many are needed."""
+
+
+def trainable_codes(coding_code_ids: list[int], code_order: list[int]) -> list[int]:
+    """Return the codes (in `code_order`) with enough codings to learn.
+
+    Raise NotEnoughCodings unless there are at least MIN_CODINGS codings and
+    at least two codes with MIN_PER_CODE codings each: with one code the
+    model could only learn "this code or nothing", with fewer codings it
+    learns noise and predicts nothing.
+    """
+    counts: dict[int, int] = {}
+    for code_id in coding_code_ids:
+        counts[code_id] = counts.get(code_id, 0) + 1
+    codes = [c for c in code_order if counts.get(c, 0) >= MIN_PER_CODE]
+    total = len(coding_code_ids)
+    if total < MIN_CODINGS or len(codes) < 2:
+        raise NotEnoughCodings(
+            f"Training needs at least {MIN_CODINGS} codings, with at least "
+            f"{MIN_PER_CODE} for each of at least 2 codes; this layer has "
+            f"{total} coding{'s' if total != 1 else ''} and {len(codes)} "
+            f"code{'s' if len(codes) != 1 else ''} with {MIN_PER_CODE} or more."
+        )
+    return codes
+
+
+def _blank_textcat(code_ids: list[int], settings: dict) -> Language:
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe(
+        "textcat_multilabel",
+        config={
+            "model": {
+                "@architectures": settings["architecture"],
+                "exclusive_classes": False,
+                "ngram_size": settings["ngram_size"],
+                "no_output_layer": False,
+                "length": settings["length"],
+            },
+            "threshold": settings["threshold"],
+        },
+    )
+    for code_id in code_ids:
+        textcat.add_label(str(code_id))
+    return nlp
+
+
+def train_textcat(
+    texts: list[str],
+    labels: list[frozenset[int]],
+    code_ids: list[int],
+    *,
+    settings: dict | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Language:
+    """Return a textcat_multilabel pipeline trained on `texts` and their codes.
+
+    Units without codes are negatives for every code. Training is seeded,
+    so the same data and settings give the same model.
+    """
+    settings = {**TEXTCAT_SETTINGS, **(settings or {})}
+    fix_random_seed(settings["seed"])
+    nlp = _blank_textcat(code_ids, settings)
+    examples = []
+    for text, codes in zip(texts, labels, strict=True):
+        cats = {str(c): 1.0 if c in codes else 0.0 for c in code_ids}
+        examples.append(Example.from_dict(nlp.make_doc(text), {"cats": cats}))
+    optimizer = nlp.initialize(lambda: examples)
+    optimizer.learn_rate = settings["learn_rate"]
+    rng = random.Random(settings["seed"])
+    for epoch in range(settings["epochs"]):
+        rng.shuffle(examples)
+        for batch in minibatch(examples, size=settings["batch_size"]):
+            nlp.update(batch, drop=settings["dropout"], sgd=optimizer)
+        if on_progress:
+            on_progress(100 * (epoch + 1) // settings["epochs"])
+    return nlp
+
+
+def model_to_bytes(nlp: Language) -> bytes:
+    """Return the pipeline's config and weights as one blob."""
+    return srsly.msgpack_dumps(
+        {"config": nlp.config.to_str(), "weights": nlp.to_bytes()}
+    )
+
+
+def model_from_bytes(data: bytes) -> Language:
+    """Return the pipeline stored by `model_to_bytes`."""
+    blob = srsly.msgpack_loads(data)
+    nlp = load_model_from_config(Config().from_str(blob["config"]), auto_fill=True)
+    return nlp.from_bytes(blob["weights"])
+
+
+def model_code_ids(nlp: Language) -> list[int]:
+    return [int(label) for label in nlp.get_pipe("textcat_multilabel").labels]
+
+
+def textcat_scores(nlp: Language, texts: list[str]) -> list[dict[int, float]]:
+    """Return {code id: score} for each text."""
+    return [
+        {int(label): float(score) for label, score in doc.cats.items()}
+        for doc in nlp.pipe(texts, batch_size=256)
+    ]
+
+
+class TfidfBaseline:
+    """TF-IDF (words and word pairs) + one-vs-rest logistic regression."""
+
+    def __init__(self, *, seed: int = 0):
+        self.seed = seed
+        self.code_ids: list[int] = []
+        self.vectorizer = None
+        self.models: dict[int, object] = {}
+        self.constant: dict[int, float] = {}
+
+    def fit(
+        self, texts: list[str], labels: list[frozenset[int]], code_ids: list[int]
+    ) -> "TfidfBaseline":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.code_ids = list(code_ids)
+        self.vectorizer = TfidfVectorizer(
+            lowercase=True, ngram_range=(1, 2), sublinear_tf=True
+        )
+        matrix = self.vectorizer.fit_transform(texts)
+        for code_id in self.code_ids:
+            y = [1 if code_id in codes else 0 for codes in labels]
+            if len(set(y)) < 2:
+                # Every unit (or none) carries it: nothing to separate.
+                self.constant[code_id] = float(y[0]) if y else 0.0
+                continue
+            model = LogisticRegression(
+                class_weight="balanced", max_iter=1000, random_state=self.seed
+            )
+            self.models[code_id] = model.fit(matrix, y)
+        return self
+
+    def scores(self, texts: list[str]) -> list[dict[int, float]]:
+        if not texts:
+            return []
+        matrix = self.vectorizer.transform(texts)
+        out: list[dict[int, float]] = [{} for _ in texts]
+        for code_id in self.code_ids:
+            if code_id in self.models:
+                column = self.models[code_id].predict_proba(matrix)[:, 1]
+            else:
+                column = [self.constant[code_id]] * len(texts)
+            for row, value in zip(out, column, strict=True):
+                row[code_id] = float(value)
+        return out

@@ -1,0 +1,145 @@
+"""Cross-validation by transcript on a tiny synthetic project."""
+
+import pytest
+import spacy
+
+from interviews.suggest.evaluate import assign_folds, evaluate
+from interviews.suggest.model import (
+    NotEnoughCodings,
+    TfidfBaseline,
+    model_code_ids,
+    model_from_bytes,
+    model_to_bytes,
+    textcat_scores,
+    train_textcat,
+    trainable_codes,
+)
+from interviews.suggest.rules import CodeRule
+from interviews.suggest.units import Span, Unit
+
+MONEY, INFO = 1, 2
+SENTENCES = [
+    ("Regions lack money for joint projects.", MONEY),
+    ("The budget for cooperation is too small.", MONEY),
+    ("Nobody knows what the other side is doing.", INFO),
+    ("Information about partners is hard to find.", INFO),
+    ("The weather was pleasant during the visit.", None),
+    ("We met in the spring of that year.", None),
+]
+
+
+def synthetic_project(n_transcripts=5):
+    """Return texts, sentence units and sentence-aligned codings."""
+    texts, units, codings = {}, [], []
+    for t in range(1, n_transcripts + 1):
+        text, pos = "", 0
+        for k, (sentence, code) in enumerate(SENTENCES):
+            # Vary the wording a little between transcripts.
+            sentence = sentence.replace(".", f" (case {t}{k}).")
+            units.append(Unit(t, pos, pos + len(sentence)))
+            if code:
+                codings.append(Span(t, code, pos, pos + len(sentence)))
+            text += sentence + " "
+            pos = len(text)
+        texts[t] = text
+    return texts, units, codings
+
+
+def test_folds_hold_out_whole_transcripts_deterministically():
+    folds = assign_folds([5, 1, 2, 3, 4, 4], 4)
+    assert sorted(t for f in folds for t in f) == [1, 2, 3, 4, 5]
+    assert len(folds) == 4
+    assert folds == assign_folds([1, 2, 3, 4, 5], 4)
+
+
+def test_fewer_transcripts_than_folds_gives_one_fold_each():
+    assert len(assign_folds([1, 2], 4)) == 2
+
+
+def test_one_transcript_cannot_be_cross_validated():
+    with pytest.raises(
+        ValueError, match="at least 2 transcripts; this layer has them in 1"
+    ):
+        assign_folds([1, 1], 4)
+
+
+def test_too_few_codings_are_refused_saying_how_many_are_needed():
+    with pytest.raises(NotEnoughCodings) as info:
+        trainable_codes([1] * 12 + [2] * 3, [1, 2])
+    assert str(info.value) == (
+        "Training needs at least 20 codings, with at least 5 for each of at "
+        "least 2 codes; this layer has 15 codings and 1 code with 5 or more."
+    )
+
+
+def test_codes_with_too_few_codings_are_left_out_of_training():
+    assert trainable_codes([1] * 10 + [2] * 10 + [3] * 4, [3, 2, 1]) == [2, 1]
+
+
+def test_the_model_learns_round_trips_through_bytes_and_scores_by_code():
+    texts, units, codings = synthetic_project()
+    unit_texts = [texts[u.transcript_id][u.start : u.end] for u in units]
+    labels = [
+        frozenset(
+            c.code_id
+            for c in codings
+            if (c.transcript_id, c.start) == (u.transcript_id, u.start)
+        )
+        for u in units
+    ]
+    nlp = train_textcat(unit_texts, labels, [MONEY, INFO])
+    again = model_from_bytes(model_to_bytes(nlp))
+    assert model_code_ids(again) == [MONEY, INFO]
+    [money, info] = textcat_scores(
+        again, ["Regions lack money.", "Information is hard to find."]
+    )
+    assert money[MONEY] > money[INFO]
+    assert info[INFO] > info[MONEY]
+    assert textcat_scores(again, ["x"]) == textcat_scores(nlp, ["x"])
+    baseline = TfidfBaseline().fit(unit_texts, labels, [MONEY, INFO])
+    [money] = baseline.scores(["Regions lack money."])
+    assert money[MONEY] > 0.5 > money[INFO]
+
+
+def test_evaluation_reports_three_systems_side_by_side():
+    texts, units, codings = synthetic_project()
+    rules = [
+        CodeRule(MONEY, keywords=("money", "budget")),
+        CodeRule(INFO, phrases=("information",)),
+    ]
+    # A transcript nobody coded is left out: its sentences are unread.
+    texts[99] = "Regions lack money for joint projects."
+    result = evaluate(
+        texts=texts,
+        units=[*units, Unit(99, 0, len(texts[99]))],
+        codings=codings,
+        rules=rules,
+        code_order=[MONEY, INFO],
+        rules_nlp=spacy.blank("en"),
+        folds=4,
+    )
+    assert result["folds"] == 4
+    assert result["units"] == 30
+    assert sorted(t for f in result["fold_transcripts"] for t in f) == [1, 2, 3, 4, 5]
+    assert result["codings"] == 20
+    assert result["codes"] == [
+        {"id": MONEY, "codings": 10},
+        {"id": INFO, "codings": 10},
+    ]
+    assert result["selection_recall_trivial"] is True
+    assert set(result["systems"]) == {"rules", "tfidf", "model"}
+    rules_result = result["systems"]["rules"]
+    # The rules find exactly one of the two sentences of each code in each
+    # transcript ("money"/"budget" both hit MONEY; "information" one INFO).
+    assert rules_result["per_code"][MONEY]["segment_recall"]["num"] == 10
+    assert rules_result["per_code"][INFO]["segment_recall"] == {
+        "value": 0.5,
+        "num": 5,
+        "den": 10,
+    }
+    assert rules_result["micro"]["segment_precision"]["value"] == 1.0
+    for name in ("tfidf", "model"):
+        micro = result["systems"][name]["micro"]
+        assert micro["segment_recall"]["den"] == 20
+        assert micro["char_f1"] is not None
+        assert result["systems"][name]["selection_recall_at_5"]["den"] == 20
