@@ -12,7 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Code, Coding, Membership, Memo, Project, Transcript
+from .models import (
+    AgreementRun,
+    Code,
+    Coding,
+    Membership,
+    Memo,
+    Project,
+    Suggestion,
+    Transcript,
+)
 
 Role = Membership.Role
 
@@ -166,3 +175,72 @@ def get_memo_for_user(
     if write and memo.author_id != access.user_id:
         raise PermissionDenied("You can only change your own memos.")
     return access, memo
+
+
+def get_project_for_agreement(
+    user, project_id, *, write: bool = False, owner: bool = False
+) -> ProjectAccess:
+    """Return the access of a member who may see agreement reports, or raise.
+
+    Reports reveal everyone's coding, so in blind mode only owners see them
+    (PermissionDenied for the others). `write` (start a run) needs a coder
+    or owner, `owner` (reconcile) an owner.
+    """
+    access = get_project_for_user(user, project_id, write=write, owner=owner)
+    if access.sees_only_own_codings:
+        raise PermissionDenied(
+            "Blind coding is on: only owners see agreement reports, "
+            "since they reveal everyone's coding."
+        )
+    return access
+
+
+def get_agreement_run_for_user(
+    user, project_id, run_id, *, owner: bool = False
+) -> tuple[ProjectAccess, AgreementRun]:
+    """Return the access and an agreement run of that project, or raise 404/403."""
+    access = get_project_for_agreement(user, project_id, owner=owner)
+    try:
+        run = AgreementRun.objects.select_related("job", "created_by").get(
+            pk=run_id, project=access.project
+        )
+    except (AgreementRun.DoesNotExist, ValueError):
+        raise Http404("No such agreement report") from None
+    run.project = access.project
+    return access, run
+
+
+# --- Code suggestions (issue 5) ----------------------------------------------
+
+
+def get_project_for_suggestions(
+    user, project_id, *, write: bool = False, owner: bool = False
+) -> ProjectAccess:
+    """Return the access of a member who may see suggestions, or raise.
+
+    Suggestions are learned from every coder's codings, so in blind mode
+    only owners see them (PermissionDenied for the others), as for
+    agreement reports. `write` (accept, reject) needs a coder or owner,
+    `owner` (rules, training, runs) an owner.
+    """
+    access = get_project_for_user(user, project_id, write=write, owner=owner)
+    if access.sees_only_own_codings:
+        raise PermissionDenied(
+            "Blind coding is on: only owners see suggestions, "
+            "since they are learned from everyone's coding."
+        )
+    return access
+
+
+def get_suggestion_for_user(
+    user, project_id, suggestion_id, *, write: bool = False
+) -> tuple[ProjectAccess, Suggestion]:
+    """Return the access and a suggestion of that project, or raise 404/403."""
+    access = get_project_for_suggestions(user, project_id, write=write)
+    try:
+        suggestion = Suggestion.objects.select_related("code", "transcript").get(
+            pk=suggestion_id, transcript__project=access.project
+        )
+    except (Suggestion.DoesNotExist, ValueError):
+        raise Http404("No such suggestion") from None
+    return access, suggestion

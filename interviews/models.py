@@ -11,6 +11,16 @@ class Project(models.Model):
     # switches it off to compare.
     blind_coding = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
+    # The inactive account whose codings are the consensus layer; written
+    # only by the reconciliation service (services/agreement.py).
+    consensus_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="consensus_of",
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -73,6 +83,9 @@ class Transcript(models.Model):
     token_count = models.PositiveIntegerField(null=True, blank=True)
     sentence_count = models.PositiveIntegerField(null=True, blank=True)
     nlp_pipeline = models.CharField(max_length=100, blank=True)
+    # REFI-QDA exchange: the GUID this source had in the file it came from,
+    # kept so that a re-export carries it (services/refi.py).
+    guid = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["title", "id"]
@@ -164,6 +177,7 @@ class Code(models.Model):
     definition = models.TextField(blank=True)
     colour = models.CharField(max_length=7, default="#4e79a7")
     position = models.PositiveIntegerField(default=0)
+    guid = models.UUIDField(null=True, blank=True, editable=False)  # REFI-QDA
 
     class Meta:
         ordering = ["position", "name", "id"]
@@ -203,6 +217,7 @@ class Coding(models.Model):
     # exchange.
     text = models.TextField()
     memo = models.TextField(blank=True)
+    guid = models.UUIDField(null=True, blank=True, editable=False)  # REFI-QDA
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -244,6 +259,7 @@ class Memo(models.Model):
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     text = models.TextField()
+    guid = models.UUIDField(null=True, blank=True, editable=False)  # REFI-QDA
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -266,6 +282,9 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         SENTENCES = "sentences", "Sentence detection"
+        AGREEMENT = "agreement", "Agreement report"
+        SUGGEST_TRAIN = "suggest_train", "Train the suggestion model"
+        SUGGEST_RUN = "suggest_run", "Find code suggestions"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -296,3 +315,282 @@ class Job(models.Model):
     @property
     def is_active(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+# --- Agreement reports and reconciliation (issue 3, parts 2 and 3) ------------
+class AgreementRun(models.Model):
+    """One agreement report: its settings, its job and its stored results.
+
+    The job computes `results` once (everything the report page shows, with
+    the integer counts behind each figure), so earlier rounds stay
+    comparable with later ones however the codings change afterwards.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="agreement_runs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    # transcript_ids, code_ids, coder_ids, mode ("separate"/"rollup"),
+    # threshold (percent), seed, resamples.
+    settings = models.JSONField(default=dict)
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    results = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"Agreement report {self.pk} of {self.project}"
+
+    def get_absolute_url(self):
+        return reverse("agreement_report", args=[self.project_id, self.pk])
+
+
+class Decision(models.Model):
+    """An owner's reconciliation of one disagreement into the consensus layer."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", "Accept one version"
+        MERGE = "merge", "Merge versions"
+        NEW = "new", "New boundary"
+        REJECT = "reject", "Not coded"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="decisions"
+    )
+    run = models.ForeignKey(
+        AgreementRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="decisions"
+    )
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="decisions")
+    # The disagreement decided: the stretch of text the versions span.
+    region_start = models.PositiveIntegerField()
+    region_end = models.PositiveIntegerField()
+    # The consensus boundary, [start, end) in code points; null for "not coded".
+    # An accepted version may have several segments: start/end then span
+    # them and `segments` lists each one.
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    segments = models.JSONField(default=list)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    chosen_codings = models.JSONField(default=list)  # Coding ids
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["transcript", "code", "region_start"])]
+
+    def __str__(self):
+        span = f"[{self.region_start}, {self.region_end})"
+        return f"{self.get_action_display()} on {self.code} {span}"
+
+
+# --- Code suggestions (issue 5, first milestone) ------------------------------
+class CodeRule(models.Model):
+    """One keyword, phrase, token pattern or regular expression of a code.
+
+    Values are checked by suggest.rules.validate_rule before they are saved
+    (services/suggestions.py), so the suggestion job never meets a broken one.
+    """
+
+    class Kind(models.TextChoices):
+        KEYWORD = "keyword", "Keyword"
+        PHRASE = "phrase", "Phrase"
+        PATTERN = "pattern", "Token pattern (JSON)"
+        REGEX = "regex", "Regular expression"
+
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["code", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "kind", "value"], name="coderule_unique_value"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.value}"
+
+
+class SuggestionModel(models.Model):
+    """One trained version of a project's suggestion model.
+
+    The spaCy pipeline is stored in the row (`data`, a msgpack blob of its
+    config and weights, a few megabytes): it is saved and deleted with the
+    row, travels with database backups and needs no media directory.
+    `codebook` records {code id: name} at training time, to detect codes
+    deleted, merged or renamed since.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="suggestion_models"
+    )
+    version = models.PositiveIntegerField()
+    # "all", "consensus" or "coder:<user id>"; `layer_label` is for people.
+    layer = models.CharField(max_length=40)
+    layer_label = models.CharField(max_length=200)
+    trained_at = models.DateTimeField(auto_now_add=True)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    n_units = models.PositiveIntegerField(default=0)
+    n_codings = models.PositiveIntegerField(default=0)
+    settings = models.JSONField(default=dict)
+    evaluation = models.JSONField(null=True, blank=True)
+    codebook = models.JSONField(default=dict)
+    # Null until the training job has finished (or when it failed).
+    data = models.BinaryField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "version"], name="suggestionmodel_unique_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"Model v{self.version} of {self.project}"
+
+    @property
+    def is_trained(self) -> bool:
+        return self.data is not None
+
+
+class SuggestionRun(models.Model):
+    """One run of the suggestion job: which transcripts, which model."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="suggestion_runs"
+    )
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    model = models.ForeignKey(
+        SuggestionModel, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    transcript_ids = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"Suggestion run {self.pk} of {self.project}"
+
+
+class Suggestion(models.Model):
+    """A passage the rules or the model point at, and what a coder decided.
+
+    One row per (transcript, code, start, end): a rejected suggestion stays
+    as a row, and the suggestion job never re-creates it.
+    """
+
+    class Source(models.TextChoices):
+        RULE = "rule", "Rule"
+        MODEL = "model", "Model"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="suggestions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    score = models.FloatField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    model = models.ForeignKey(
+        SuggestionModel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+    )
+    rule = models.CharField(max_length=520, blank=True)  # "keyword: barrier"
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    coding = models.ForeignKey(
+        Coding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["transcript", "start", "end", "code"]
+        indexes = [
+            models.Index(fields=["transcript", "status"]),
+            models.Index(fields=["code", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="suggestion_offsets_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["transcript", "code", "start", "end"],
+                name="suggestion_unique_span",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} [{self.start}, {self.end}) {self.score:.2f}"
+
+
+class SentenceScore(models.Model):
+    """The model's scores of one sentence, kept by the suggestion job.
+
+    The coding page ranks the code picker with them, so that no web request
+    ever loads the model. Only scores of at least 0.05 are kept.
+    """
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="sentence_scores"
+    )
+    model = models.ForeignKey(
+        SuggestionModel, on_delete=models.CASCADE, related_name="sentence_scores"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    scores = models.JSONField(default=dict)  # {code id: score}
+
+    class Meta:
+        ordering = ["transcript", "start"]
+        indexes = [models.Index(fields=["transcript", "start"])]
+
+    def __str__(self):
+        return f"[{self.start}, {self.end}) {self.scores}"

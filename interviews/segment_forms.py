@@ -39,6 +39,11 @@ class SegmentFilterForm(forms.Form):
             .order_by("user__username")
             .values_list("user_id", "user__username")
         )
+        if project.consensus_user_id:  # the reconciled layer (services/agreement.py)
+            self.fields["coder"].choices = [
+                *self.fields["coder"].choices,
+                (project.consensus_user_id, "Consensus"),
+            ]
         self.fields["transcript"].choices = everything + list(
             Transcript.objects.filter(project=project).values_list("id", "title")
         )

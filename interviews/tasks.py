@@ -3,8 +3,10 @@
 from celery import shared_task
 
 from .models import Job
+from .services.agreement import compute_agreement
 from .services.jobs import run_job
 from .services.nlp import detect_sentences
+from .services.suggestions import find_suggestions, train_model
 
 
 @shared_task
@@ -12,6 +14,24 @@ def detect_sentences_task(job_id: int) -> None:
     run_job(job_id=job_id, work=detect_sentences)
 
 
+@shared_task
+def compute_agreement_task(job_id: int) -> None:
+    run_job(job_id=job_id, work=compute_agreement)
+
+
+@shared_task
+def train_suggestion_model_task(job_id: int) -> None:
+    run_job(job_id=job_id, work=train_model)
+
+
+@shared_task
+def find_suggestions_task(job_id: int) -> None:
+    run_job(job_id=job_id, work=find_suggestions)
+
+
 TASKS_BY_KIND = {
     Job.Kind.SENTENCES: detect_sentences_task,
+    Job.Kind.AGREEMENT: compute_agreement_task,
+    Job.Kind.SUGGEST_TRAIN: train_suggestion_model_task,
+    Job.Kind.SUGGEST_RUN: find_suggestions_task,
 }

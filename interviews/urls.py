@@ -1,11 +1,24 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import codebook, coding, jobs, projects, segments, transcripts
+from .views import (
+    agreement,
+    codebook,
+    coding,
+    exports,
+    imports,
+    jobs,
+    projects,
+    refi,
+    segments,
+    suggestions,
+    transcripts,
+)
 
 P = "projects/<int:project_id>/"
 T = P + "transcripts/<int:transcript_id>/"
 C = P + "codebook/<int:code_id>/"
+A = P + "agreement/<int:run_id>/"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="project_list"), name="home"),
@@ -70,6 +83,64 @@ urlpatterns = [
         codebook.code_memo_delete,
         name="code_memo_delete",
     ),
+    # Agreement reports, disagreements and reconciliation (views/agreement.py)
+    path(P + "agreement/", agreement.agreement_list, name="agreement_list"),
+    path(A, agreement.agreement_report, name="agreement_report"),
+    path(A + "status/", agreement.agreement_status, name="agreement_status"),
+    path(A + "methods.txt", agreement.agreement_methods, name="agreement_methods"),
+    path(
+        A + "export/<slug:table>.<str:fmt>",
+        agreement.agreement_export,
+        name="agreement_export",
+    ),
+    path(A + "disagreements/", agreement.disagreement_list, name="disagreement_list"),
+    path(
+        A + "disagreements/decide/",
+        agreement.disagreement_decide,
+        name="disagreement_decide",
+    ),
+    path(A + "adopt/", agreement.agreement_adopt, name="agreement_adopt"),
     # Jobs
     path(P + "jobs/<int:job_id>/", jobs.job_status, name="job_status"),
+    # REFI-QDA exchange: projects (.qdpx) and codebooks (.qdc) (views/refi.py)
+    path("projects/import-qdpx/", refi.project_import, name="refi_project_import"),
+    path(P + "import-report/", refi.import_report, name="refi_import_report"),
+    path(P + "export.qdpx", refi.project_export, name="refi_project_export"),
+    path(P + "codebook/import.qdc", refi.codebook_import, name="refi_codebook_import"),
+    path(P + "codebook/export.qdc", refi.codebook_export, name="refi_codebook_export"),
+    # Table imports and documents for papers (views/imports.py, views/exports.py)
+    path(P + "attributes/import/", imports.attribute_import, name="attribute_import"),
+    path(
+        P + "attributes/export.csv", imports.attribute_export, name="attribute_export"
+    ),
+    path(P + "codebook/import/", imports.codebook_import, name="codebook_import"),
+    path(
+        P + "codebook/report.<str:fmt>",
+        exports.codebook_report,
+        name="codebook_report",
+    ),
+    path(T + "export.<str:fmt>", exports.transcript_export, name="transcript_export"),
+    path(P + "memos/export.<str:fmt>", exports.memos_export, name="memos_export"),
+    # Code suggestions: rules, models, runs, review (views/suggestions.py)
+    path(P + "suggestions/", suggestions.suggestion_page, name="suggestion_page"),
+    path(
+        P + "suggestions/train/", suggestions.suggestion_train, name="suggestion_train"
+    ),
+    path(P + "suggestions/run/", suggestions.suggestion_run, name="suggestion_run"),
+    path(
+        P + "suggestions/<int:suggestion_id>/decide/",
+        suggestions.suggestion_decide,
+        name="suggestion_decide",
+    ),
+    path(
+        P + "suggestions/codes/<int:code_id>/accept-all/",
+        suggestions.suggestion_accept_all,
+        name="suggestion_accept_all",
+    ),
+    path(
+        P + "api/suggestions/<int:suggestion_id>/<str:action>/",
+        suggestions.api_suggestion_decide,
+        name="api_suggestion_decide",
+    ),
+    path(C + "rules/", suggestions.code_rules, name="code_rules"),
 ]

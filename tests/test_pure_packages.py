@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE_PACKAGES = ("text", "formats", "analysis", "nlp")
+PURE_PACKAGES = ("text", "formats", "analysis", "nlp", "suggest", "exports")
 FORBIDDEN = ("django", "interviews.models")
 
 
@@ -114,6 +114,17 @@ RUNTIME_MODULES = [
     "interviews.formats",
     "interviews.formats.txt",
     "interviews.formats.docx",
+    "interviews.formats.md",
+    "interviews.formats.odt",
+    "interviews.formats.rtf",
+    "interviews.formats.html",
+    "interviews.formats.pdf",
+    "interviews.formats.srt",
+    "interviews.formats.vtt",
+    "interviews.formats.csv_table",
+    "interviews.formats.codebook_csv",
+    "interviews.exports.codebook_report_docx",
+    "interviews.exports.transcript_html",
 ]
 
 

@@ -26,6 +26,7 @@ from ..services.codebook import (
     update_code,
 )
 from ..services.memos import add_memo, delete_memo, update_memo
+from ..services.suggestions import RULE_FIELD_LABELS, rules_text
 
 
 def _project_code(acc, code_id) -> Code | None:
@@ -71,7 +72,7 @@ def codebook(request, project_id):
     return render(request, "interviews/codebook.html", context)
 
 
-def _detail_page(request, acc, code, form=None):
+def _detail_page(request, acc, code, form=None, *, status=200, **rules_context):
     tree = code_tree(acc.project, codings=access.visible_codings(acc))
     node = next(c for c in tree if c.pk == code.pk)
     below = descendant_ids(code) | {code.pk} if acc.is_owner else set()
@@ -86,6 +87,7 @@ def _detail_page(request, acc, code, form=None):
         form = CodeEditForm(initial=initial)
     if form is not None:
         form.set_tree(others)
+    rules = rules_context.get("rules_texts") or rules_text(code)
     context = {
         "access": acc,
         "project": acc.project,
@@ -94,8 +96,16 @@ def _detail_page(request, acc, code, form=None):
         "memos": list(code.memos.select_related("author")),
         "form": form,
         "merge_form": CodeMergeForm(tree=others) if acc.is_owner else None,
+        # Suggestion rules (views/suggestions.py fills these on a preview).
+        "rules_fields": [
+            (kind, label, rules.get(kind, ""))
+            for kind, label in RULE_FIELD_LABELS.items()
+        ],
+        "has_rules": any(rules.values()),
+        "rules_preview": rules_context.get("rules_preview"),
+        "rules_error": rules_context.get("rules_error", ""),
     }
-    return render(request, "interviews/codebook_code.html", context)
+    return render(request, "interviews/codebook_code.html", context, status=status)
 
 
 @login_required

@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from .. import access
-from ..models import Job, Transcript
+from ..models import Job, Suggestion, Transcript
 from ..services import ServiceError
 from ..services.codings import add_coding, delete_coding, update_coding_memo
 from ..services.memos import add_memo, delete_memo, update_memo
@@ -65,18 +65,55 @@ def _page_context(acc, transcript) -> dict:
         .values_list("id", "code_id", "coder_id", "start", "end")
     )
     coders = _coders(codings, acc.user_id)
+    for coder in coders:  # the reconciled layer (services/agreement.py)
+        if coder["id"] == acc.project.consensus_user_id:
+            coder["username"] = "Consensus"
     blocks = text_blocks(text.get(), list(turns))
+    suggestions = _open_suggestions(acc, transcript)
+    scores = _sentence_scores(transcript) if suggestions is not None else []
     return {
         "text_html": blocks_html(blocks),
         "has_times": any(b.get("time") for b in blocks),
         "coders": coders,
-        "data": _page_data(acc, transcript, codings, coders),
+        "data": {
+            **_page_data(acc, transcript, codings, coders),
+            "suggestions": suggestions,
+            # [[start, end, {code id: score}], ...]: ranks the code picker.
+            "sentence_scores": scores,
+        },
+        "shows_suggestions": suggestions is not None,
         "attributes": transcript.attributes.all(),
         "job": transcript.jobs.filter(kind=Job.Kind.SENTENCES)
         .select_related("transcript")
         .defer("transcript__text")
         .first(),
     }
+
+
+def _sentence_scores(transcript) -> list[list]:
+    rows = transcript.sentence_scores.order_by("start").values_list(
+        "start", "end", "scores"
+    )
+    return [list(row) for row in rows]
+
+
+def _open_suggestions(acc, transcript) -> list[list] | None:
+    """Return [[id, code_id, start, end, score, source], ...] of open suggestions.
+
+    None when the member may not see suggestions (blind mode, not owner):
+    they are learned from everyone's coding.
+    """
+    if acc.sees_only_own_codings:
+        return None
+    rows = (
+        Suggestion.objects.filter(transcript=transcript, status=Suggestion.Status.OPEN)
+        .order_by("start", "end", "id")
+        .values_list("id", "code_id", "start", "end", "score", "rule", "model__version")
+    )
+    return [
+        [pk, code_id, start, end, round(score, 2), rule or f"model v{version or '?'}"]
+        for pk, code_id, start, end, score, rule, version in rows
+    ]
 
 
 def text_blocks(text: str, turns: list[tuple]) -> list[dict]:

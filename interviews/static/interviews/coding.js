@@ -24,6 +24,7 @@
   const statusEl = document.getElementById("coding-status");
   const picker = document.getElementById("picker");
   const pop = document.getElementById("coding-pop");
+  const sgPop = document.getElementById("sg-pop");
 
   // ---- Code points ---------------------------------------------------------
 
@@ -74,6 +75,7 @@
     b.ls = b.el.dataset.ls === undefined ? -1 : +b.el.dataset.ls;
     b.le = b.el.dataset.le === undefined ? -1 : +b.el.dataset.le;
     b.list = [];
+    b.sg = []; // open suggestions overlapping the block
     b.painted = false;
   });
 
@@ -155,8 +157,9 @@
   function paint(b) {
     const visible = b.list.filter((c) => codes[c[1]] && isVisible(c));
     const pend = pending && pending.s < b.end && pending.e > b.start ? pending : null;
+    const sgs = showSuggestions ? b.sg.filter((g) => codes[g[1]]) : [];
     b.dirty = false;
-    if (!visible.length && !pend && !b.painted) return;
+    if (!visible.length && !pend && !sgs.length && !b.painted) return;
     const len = b.end - b.start;
     const items = visible.map((c) => ({
       c: c,
@@ -175,6 +178,12 @@
     const cuts = [0, len];
     if (b.ls >= 0) cuts.push(b.ls, b.le);
     for (const it of items) cuts.push(it.s, it.e);
+    const sgItems = sgs.map((g) => ({
+      g: g,
+      s: Math.max(g[2], b.start) - b.start,
+      e: Math.min(g[3], b.end) - b.start,
+    }));
+    for (const it of sgItems) cuts.push(it.s, it.e);
     let ps = -1;
     let pe = -1;
     if (pend) {
@@ -195,8 +204,9 @@
       for (let a = active.length - 1; a >= 0; a--) if (active[a].e <= p) active.splice(a, 1);
       const piece = b.text.slice(at[k], at[k + 1]);
       const isPending = pend && ps <= p && q <= pe;
+      const sgHere = sgItems.find((it) => it.s <= p && q <= it.e);
       let node;
-      if (active.length || isPending) {
+      if (active.length || isPending || sgHere) {
         node = document.createElement("span");
         if (active.length) {
           active.sort((x, y) => x.lane - y.lane);
@@ -205,6 +215,7 @@
           node.style.cssText = pieceStyle(active, laneEnds.length);
         }
         if (isPending) node.classList.add("pending");
+        if (sgHere) markSuggestion(node, sgHere, p, b.start);
         node.textContent = piece;
       } else {
         node = document.createTextNode(piece);
@@ -218,7 +229,18 @@
       frag.appendChild(node);
     }
     b.el.replaceChildren(frag);
-    b.painted = visible.length > 0 || !!pend;
+    b.painted = visible.length > 0 || !!pend || sgs.length > 0;
+  }
+
+  // A piece of an open suggestion: dashed outline in the code's colour, the
+  // score on its first piece (drawn by CSS, so it is not part of the text).
+  function markSuggestion(node, it, p, blockStart) {
+    const g = it.g;
+    node.classList.add("sg");
+    node.dataset.sg = String(g[0]);
+    node.style.setProperty("--sg", codes[g[1]][1]);
+    if (p === it.s && g[2] >= blockStart) node.dataset.score = g[4].toFixed(2);
+    if (g[0] === currentSg) node.classList.add("sg-current");
   }
 
   // Blocks far from the viewport are painted when they come near it, so that
@@ -419,11 +441,49 @@
     recentEl.hidden = !buttons.length;
   }
 
+  // Codes the model scores highest for the selection (scores the suggestion
+  // job stored per sentence, weighted by how much of each the selection
+  // covers), best first: [[id, score], ...], at most RANKED_MAX.
+  const RANKED_MAX = 5;
+  const RANKED_MIN_SCORE = 0.2;
+  const unitScores = (data.sentence_scores || []).map((u) => ({
+    start: u[0],
+    end: u[1],
+    scores: u[2],
+  }));
+
+  function rankedCodes(span) {
+    if (!span || !unitScores.length) return [];
+    const total = new Map();
+    let weight = 0;
+    for (let i = firstEndingAfter(unitScores, span.s); i < unitScores.length; i++) {
+      const u = unitScores[i];
+      if (u.start >= span.e) break;
+      const w = Math.min(u.end, span.e) - Math.max(u.start, span.s);
+      if (w <= 0) continue;
+      weight += w;
+      for (const [id, score] of Object.entries(u.scores)) {
+        total.set(+id, (total.get(+id) || 0) + w * score);
+      }
+    }
+    if (!weight) return [];
+    return Array.from(total, ([id, sum]) => [id, sum / weight])
+      .filter(([id, score]) => codes[id] && score >= RANKED_MIN_SCORE)
+      .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+      .slice(0, RANKED_MAX);
+  }
+
   function renderOptions() {
     const terms = filterEl.value.toLowerCase().split(/\s+/).filter(Boolean);
     options = [];
     const items = [];
-    for (const [id, depth] of data.code_order) {
+    const ranked = terms.length ? [] : rankedCodes(pending);
+    const rankedIds = new Set(ranked.map((r) => r[0]));
+    const scoreOf = new Map(ranked);
+    const order = ranked
+      .map(([id]) => [id, 0])
+      .concat(data.code_order.filter(([id]) => !rankedIds.has(id)));
+    for (const [id, depth] of order) {
       const path = codes[id][3];
       const hay = path.toLowerCase();
       if (!terms.every((t) => hay.includes(t))) continue;
@@ -442,8 +502,17 @@
         toggleMark(id);
       });
       const name = document.createElement("span");
-      name.textContent = terms.length ? path : codes[id][0];
+      const isRanked = scoreOf.has(id);
+      name.textContent = terms.length || isRanked ? path : codes[id][0];
       li.append(box, swatch(codes[id][1]), name);
+      if (isRanked) {
+        li.classList.add("ranked");
+        const score = document.createElement("span");
+        score.className = "rank-score";
+        score.textContent = scoreOf.get(id).toFixed(2);
+        score.title = "How likely the model finds this code here";
+        li.appendChild(score);
+      }
       li.addEventListener("mousedown", (ev) => ev.preventDefault());
       li.addEventListener("click", () => applyCodes(markedOr(id)));
       options.push({ id: id, el: li });
@@ -715,6 +784,142 @@
 
   pop.querySelector(".pop-close").addEventListener("click", closePop);
 
+  // ---- Suggestions (a separate layer, off until switched on) -------------------------
+
+  let showSuggestions = false;
+  let currentSg = null;
+  const suggestionsById = new Map(); // id -> [id, code_id, start, end, score, source]
+  const sgToggle = document.getElementById("sg-toggle");
+  const sgCount = document.getElementById("sg-count");
+
+  function addSuggestion(g) {
+    suggestionsById.set(g[0], g);
+    for (const b of blocksOverlapping(g[2], g[3])) b.sg.push(g);
+  }
+
+  function removeSuggestion(id) {
+    const g = suggestionsById.get(id);
+    if (!g) return [];
+    suggestionsById.delete(id);
+    const touched = blocksOverlapping(g[2], g[3]);
+    for (const b of touched) b.sg = b.sg.filter((x) => x[0] !== id);
+    if (sgCount) sgCount.textContent = String(suggestionsById.size);
+    return touched;
+  }
+
+  function sgInOrder() {
+    return Array.from(suggestionsById.values())
+      .filter((g) => codes[g[1]])
+      .sort((x, y) => x[2] - y[2] || x[3] - y[3] || x[0] - y[0]);
+  }
+
+  function suggestUrl(id, action) {
+    return root.dataset.suggestUrl.replace(/\/0\/accept\/$/, "/" + id + "/" + action + "/");
+  }
+
+  function setCurrent(id) {
+    const old = currentSg !== null ? suggestionsById.get(currentSg) : null;
+    currentSg = id;
+    const now = id !== null ? suggestionsById.get(id) : null;
+    const seen = new Set();
+    for (const g of [old, now]) {
+      if (!g) continue;
+      for (const b of blocksOverlapping(g[2], g[3])) {
+        if (!seen.has(b)) {
+          seen.add(b);
+          paint(b);
+        }
+      }
+    }
+  }
+
+  function closeSgPop() {
+    if (sgPop) sgPop.hidden = true;
+  }
+
+  function showSuggestion(id) {
+    const g = suggestionsById.get(id);
+    if (!g || !sgPop) return;
+    closePicker();
+    closePop();
+    setCurrent(id);
+    const el = transcriptEl.querySelector('.sg[data-sg="' + id + '"]');
+    if (!el) return;
+    el.scrollIntoView({ block: "center" });
+    sgPop.querySelector(".sg-code").textContent = codes[g[1]][3];
+    sgPop.querySelector(".sg-why").textContent = "Score " + g[4].toFixed(2) + " · " + g[5];
+    const quote = textOf(g[2], g[3]);
+    sgPop.querySelector(".sg-quote").textContent = quote.length > 240 ? quote.slice(0, 237) + "…" : quote;
+    placePopup(sgPop, el.getBoundingClientRect());
+    const first = sgPop.querySelector(".sg-accept");
+    if (first) first.focus({ preventScroll: true });
+  }
+
+  function nextSuggestion() {
+    const list = sgInOrder();
+    if (!list.length) {
+      closeSgPop();
+      announce("No open suggestions left.");
+      return;
+    }
+    const cur = currentSg !== null ? suggestionsById.get(currentSg) : null;
+    const next = cur ? list.find((g) => g[2] > cur[2] || (g[2] === cur[2] && g[0] > cur[0])) : null;
+    showSuggestion((next || list[0])[0]);
+  }
+
+  let deciding = false;
+
+  async function decideSuggestion(action) {
+    if (currentSg === null || deciding || !data.can_code) return;
+    const id = currentSg;
+    const list = sgInOrder();
+    const after = list[list.findIndex((g) => g[0] === id) + 1];
+    deciding = true;
+    const result = await api("POST", suggestUrl(id, action), {});
+    deciding = false;
+    if (!result.ok) {
+      showError(result.error);
+      return;
+    }
+    clearError();
+    const touched = removeSuggestion(id);
+    currentSg = null;
+    if (result.data.coding) {
+      addCoding(result.data.coding);
+      if (layer === "all" && !shownCoders.has(me)) {
+        shownCoders.add(me);
+        const box = root.querySelector('[data-coder="' + me + '"]');
+        if (box) box.checked = true;
+        paintAll();
+      }
+    }
+    touched.forEach(paint);
+    updateLegend();
+    announce(action === "accept" ? "Accepted: now your coding." : "Rejected.");
+    if (after && suggestionsById.has(after[0])) showSuggestion(after[0]);
+    else closeSgPop();
+  }
+
+  if (sgPop) {
+    sgPop.querySelector(".pop-close").addEventListener("click", closeSgPop);
+    const accept = sgPop.querySelector(".sg-accept");
+    if (accept) accept.addEventListener("click", () => decideSuggestion("accept"));
+    const reject = sgPop.querySelector(".sg-reject");
+    if (reject) reject.addEventListener("click", () => decideSuggestion("reject"));
+    const next = sgPop.querySelector(".sg-next");
+    if (next) next.addEventListener("click", nextSuggestion);
+  }
+  if (sgToggle) {
+    sgToggle.addEventListener("change", () => {
+      showSuggestions = sgToggle.checked;
+      if (!showSuggestions) {
+        closeSgPop();
+        currentSg = null;
+      }
+      paintAll();
+    });
+  }
+
   // ---- Events ------------------------------------------------------------------------
 
   function selectionInTranscript() {
@@ -731,6 +936,11 @@
     const range = selectionInTranscript();
     if (!range) return;
     if (range.collapsed) {
+      const sgPiece = showSuggestions && target && target.closest ? target.closest(".sg") : null;
+      if (sgPiece) {
+        showSuggestion(+sgPiece.dataset.sg);
+        return;
+      }
       const piece = target && target.closest ? target.closest(".cd") : null;
       if (piece) {
         closePicker();
@@ -758,6 +968,7 @@
     pressInText = false;
     if (ev.button !== 0 || !inText) return;
     if (picker.contains(ev.target) || pop.contains(ev.target)) return;
+    if (sgPop && sgPop.contains(ev.target)) return;
     // Let the browser finish updating the selection first.
     setTimeout(() => onSelectionDone(ev.target), 0);
   });
@@ -766,10 +977,25 @@
     if (ev.key === "Escape") {
       closePicker();
       closePop();
+      closeSgPop();
       return;
     }
     const focus = document.activeElement;
     const onText = !focus || focus === document.body || focus === transcriptEl;
+    const plain = !ev.ctrlKey && !ev.metaKey && !ev.altKey;
+    const inSgPop = sgPop && sgPop.contains(focus);
+    if (showSuggestions && plain && picker.hidden && (onText || inSgPop)) {
+      if (ev.key === "n") {
+        ev.preventDefault();
+        nextSuggestion();
+        return;
+      }
+      if ((ev.key === "a" || ev.key === "r") && currentSg !== null) {
+        ev.preventDefault();
+        decideSuggestion(ev.key === "a" ? "accept" : "reject");
+        return;
+      }
+    }
     // Keyboard users: select with Shift+arrows (caret browsing), then Enter.
     if (ev.key === "Enter" && onText && picker.hidden) {
       const range = selectionInTranscript();
@@ -783,6 +1009,7 @@
   document.addEventListener("mousedown", (ev) => {
     if (!picker.hidden && !picker.contains(ev.target)) closePicker();
     if (!pop.hidden && !pop.contains(ev.target)) closePop();
+    if (sgPop && !sgPop.hidden && !sgPop.contains(ev.target)) closeSgPop();
   });
 
   root.querySelectorAll('input[name="layer"]').forEach((radio) => {
@@ -814,6 +1041,7 @@
 
   transcriptEl.tabIndex = -1;
   for (const c of data.codings) addCoding(c);
+  for (const g of data.suggestions || []) addSuggestion(g);
   blocks.forEach((b) => {
     b.dirty = true;
   });
@@ -851,4 +1079,10 @@
     blocks.forEach(paint);
     ready(started);
   }
+
+  // ?at=<offset>, from the disagreement list: bring that place into view.
+  const atParam = new URLSearchParams(location.search).get("at");
+  const at = atParam === null ? NaN : Number(atParam);
+  const target = blocks.find((b) => b.start <= at && at < b.end);
+  if (target) target.el.scrollIntoView({ block: "center" });
 })();
