@@ -102,6 +102,35 @@ class Transcript(models.Model):
         return reverse("transcript_detail", args=[self.project_id, self.pk])
 
 
+class TranscriptChunk(models.Model):
+    """A fixed-size piece of a transcript's text.
+
+    Adding a coding must cost the same whatever the transcript's length, but
+    a database reads a whole long text to cut a slice from it (PostgreSQL
+    decompresses it and walks the UTF-8 to the offset). Reading the one or
+    two chunks a coding falls in keeps that cost constant.
+    """
+
+    SIZE = 4096  # code points
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="chunks"
+    )
+    index = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["transcript", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transcript", "index"], name="chunk_unique_index"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.transcript_id}#{self.index}"
+
+
 class Attribute(models.Model):
     """A key/value fact about a transcript's participant (country, role...)."""
 

@@ -1,7 +1,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Substr
 
-from ..models import Code, Coding, Transcript
+from ..models import Code, Coding, Transcript, TranscriptChunk
 from . import ServiceError
 
 
@@ -28,8 +28,23 @@ def _check_offsets(*, transcript: Transcript, start, end) -> tuple[int, int]:
 
 
 def _text_slice(*, transcript: Transcript, start: int, end: int) -> str:
-    # Let the database cut the slice so that adding a coding never loads the
-    # whole transcript text into Python.
+    """Return transcript.text[start:end] without reading the whole text.
+
+    Read the chunks the slice falls in; a transcript stored without chunks
+    is cut by the database instead.
+    """
+    size = TranscriptChunk.SIZE
+    first, last = start // size, (end - 1) // size
+    pieces = list(
+        TranscriptChunk.objects.filter(
+            transcript_id=transcript.pk, index__gte=first, index__lte=last
+        )
+        .order_by("index")
+        .values_list("text", flat=True)
+    )
+    if len(pieces) == last - first + 1:
+        offset = start - first * size
+        return "".join(pieces)[offset : offset + end - start]
     return (
         Transcript.objects.filter(pk=transcript.pk)
         .annotate(segment=Substr("text", start + 1, end - start))

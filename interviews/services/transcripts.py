@@ -2,7 +2,14 @@ from django.conf import settings
 from django.db import transaction
 
 from ..formats import ImportRefused, parse_upload
-from ..models import Attribute, Job, Project, SpeakerTurn, Transcript
+from ..models import (
+    Attribute,
+    Job,
+    Project,
+    SpeakerTurn,
+    Transcript,
+    TranscriptChunk,
+)
 from . import ServiceError
 from .jobs import queue_job
 
@@ -81,6 +88,11 @@ def create_transcript(
         original_filename=original_filename[:300],
         source_format=source_format,
         imported_by=user,
+    )
+    size = TranscriptChunk.SIZE
+    TranscriptChunk.objects.bulk_create(
+        TranscriptChunk(transcript=transcript, index=index, text=text[at : at + size])
+        for index, at in enumerate(range(0, len(text), size))
     )
     SpeakerTurn.objects.bulk_create(
         SpeakerTurn(

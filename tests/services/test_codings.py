@@ -1,9 +1,10 @@
 import pytest
 
-from interviews.models import Code, Coding
+from interviews.models import Code, Coding, Transcript, TranscriptChunk
 from interviews.services import ServiceError
 from interviews.services.codings import add_coding, delete_coding, update_coding_memo
 from interviews.services.projects import create_project
+from interviews.services.transcripts import create_transcript
 from tests.conftest import DEMO_TEXT
 
 PHRASE = "Информационная поддержка слабая 🙂"
@@ -104,3 +105,63 @@ def test_memo_update_and_delete(transcript, codes, coder):
     assert Coding.objects.get().memo == "Interviewer's framing"
     delete_coding(coding=coding)
     assert not Coding.objects.exists()
+
+
+SIZE = TranscriptChunk.SIZE
+
+
+@pytest.fixture
+def long_transcript(project, owner):
+    # Emoji (one code point, two UTF-16 units) and Cyrillic straddle the
+    # chunk boundaries.
+    text = ("Регион 🙂 cooperation. " * 2000)[: 3 * SIZE + 17]
+    return create_transcript(
+        project=project, user=owner, title="Long", text=text, turns=[], attributes={}
+    )
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (0, 1),
+        (SIZE - 1, SIZE + 1),  # across one boundary
+        (SIZE, 2 * SIZE),  # exactly one chunk
+        (10, 3 * SIZE + 5),  # across three boundaries
+        (3 * SIZE + 16, 3 * SIZE + 17),  # the last character
+    ],
+)
+def test_slices_across_chunk_boundaries_are_exact(
+    long_transcript, codes, coder, start, end
+):
+    text = Transcript.objects.values_list("text", flat=True).get(pk=long_transcript.pk)
+    coding = add_coding(
+        coder=coder,
+        transcript=long_transcript,
+        code=codes["info"],
+        start=start,
+        end=end,
+        expected_text=text[start:end],
+    )
+    assert coding.text == text[start:end]
+
+
+def test_the_text_is_stored_in_chunks_that_join_to_it(long_transcript):
+    chunks = list(long_transcript.chunks.values_list("text", flat=True))
+    assert [len(c) for c in chunks] == [SIZE, SIZE, SIZE, 17]
+    assert "".join(chunks) == Transcript.objects.get(pk=long_transcript.pk).text
+
+
+def test_a_transcript_without_chunks_is_sliced_by_the_database(
+    long_transcript, codes, coder
+):
+    TranscriptChunk.objects.filter(transcript=long_transcript).delete()
+    text = Transcript.objects.get(pk=long_transcript.pk).text
+    start, end = SIZE - 3, SIZE + 40
+    coding = add_coding(
+        coder=coder,
+        transcript=long_transcript,
+        code=codes["info"],
+        start=start,
+        end=end,
+    )
+    assert coding.text == text[start:end]
