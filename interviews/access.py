@@ -139,15 +139,13 @@ def get_coding_for_user(
     return access, coding
 
 
-def get_codes_for_user(
-    user, project_id, code_ids, *, write: bool = False
-) -> tuple[ProjectAccess, list[Code]]:
-    """Return the access and the project's codes with these ids, in that order.
+def get_codes_of_project(access: ProjectAccess, code_ids) -> list[Code]:
+    """Return the project's codes with these ids, in that order.
 
     Raise Http404 when the list is empty or any id is not a code of this
-    project.
+    project. Takes the access already checked, so that a request checks the
+    membership once.
     """
-    access = get_project_for_user(user, project_id, write=write)
     try:
         ids = [int(code_id) for code_id in code_ids]
     except (TypeError, ValueError):
@@ -155,7 +153,7 @@ def get_codes_for_user(
     found = Code.objects.filter(project=access.project).in_bulk(ids)
     if not ids or any(code_id not in found for code_id in ids):
         raise Http404("No such code")
-    return access, [found[code_id] for code_id in ids]
+    return [found[code_id] for code_id in ids]
 
 
 def get_memo_for_user(

@@ -373,7 +373,7 @@ def api_coding_create(request, project_id):
     acc, transcript = access.get_transcript_for_user(
         request.user, project_id, transcript_id, write=True
     )
-    _, codes = access.get_codes_for_user(request.user, project_id, code_ids)
+    codes = access.get_codes_of_project(acc, code_ids)
     with transaction.atomic():  # all of the codes or none
         codings = [
             add_coding(
