@@ -9,7 +9,7 @@ role does not allow the action.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import (
@@ -119,6 +119,19 @@ def visible_codings(access: ProjectAccess) -> QuerySet[Coding]:
     return codings
 
 
+def visible_memos(access: ProjectAccess) -> QuerySet[Memo]:
+    """Return the memos of the project this member may see.
+
+    Memos on codes are shared: the codebook is common ground. Memos on a
+    transcript are notes on its coding, so blind mode hides other members'
+    from everyone but the owner, as it hides their codings.
+    """
+    memos = Memo.objects.filter(project=access.project)
+    if access.sees_only_own_codings:
+        memos = memos.filter(Q(transcript__isnull=True) | Q(author_id=access.user_id))
+    return memos
+
+
 def get_coding_for_user(
     user, project_id, coding_id, *, write: bool = False
 ) -> tuple[ProjectAccess, Coding]:
@@ -165,9 +178,7 @@ def get_memo_for_user(
     """
     access = get_project_for_user(user, project_id, write=write)
     try:
-        memo = Memo.objects.select_related("author").get(
-            pk=memo_id, project=access.project
-        )
+        memo = visible_memos(access).select_related("author").get(pk=memo_id)
     except (Memo.DoesNotExist, ValueError):
         raise Http404("No such memo") from None
     if write and memo.author_id != access.user_id:

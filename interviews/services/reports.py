@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from ..access import ProjectAccess, visible_codings
+from ..access import ProjectAccess, visible_codings, visible_memos
 from ..exports.documents import (
     CodebookReport,
     CodedTranscript,
@@ -31,7 +31,7 @@ from ..exports.documents import (
     Quote,
     ReportCode,
 )
-from ..models import Memo, Transcript
+from ..models import Transcript
 from .codebook import code_tree
 from .segments import speaker_subquery
 
@@ -42,7 +42,9 @@ BLIND_NOTE = (
     "Blind coding is on: this export holds only your own codings, "
     "not those of the other coders."
 )
-MEMO_BLIND_NOTE = "Blind coding is on: memos on other coders' codings are left out."
+MEMO_BLIND_NOTE = (
+    "Blind coding is on: other members' memos on transcripts and codings are left out."
+)
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ def coded_transcript(
 def project_memos(*, access: ProjectAccess) -> MemoList:
     """Return every memo of the project this member may see. Three queries.
 
-    Transcript and code memos are shared with all members; coding memos
+    Code memos are shared with all members; transcript and coding memos
     follow the codings (blind mode hides other coders'). Order: transcript
     memos by transcript title, code memos in codebook order, coding memos by
     transcript title and position; oldest first within each.
@@ -192,7 +194,7 @@ def project_memos(*, access: ProjectAccess) -> MemoList:
     order = {code.pk: index for index, code in enumerate(tree)}
     entries = []
     memos = (
-        Memo.objects.filter(project=access.project)
+        visible_memos(access)
         .select_related("author", "transcript")
         .defer("transcript__text")
     )

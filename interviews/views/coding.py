@@ -44,7 +44,7 @@ def transcript_detail(request, project_id, transcript_id):
         "project": acc.project,
         "transcript": transcript,
         **_page_context(acc, transcript),
-        **_memo_context(transcript),
+        **_memo_context(acc, transcript),
     }
     return render(request, "interviews/transcript_detail.html", context)
 
@@ -418,9 +418,11 @@ def api_coding_detail(request, project_id, coding_id):
 # --- Transcript memos (htmx fragments; plain POST + redirect without JS) -----
 
 
-def _memo_context(transcript, error: str = "") -> dict:
+def _memo_context(acc, transcript, error: str = "") -> dict:
     return {
-        "memos": transcript.memos.select_related("author"),
+        "memos": access.visible_memos(acc)
+        .filter(transcript=transcript)
+        .select_related("author"),
         "memo_error": error,
     }
 
@@ -431,7 +433,7 @@ def _memo_panel(request, acc, transcript, *, error="", done=""):
             "access": acc,
             "project": acc.project,
             "transcript": transcript,
-            **_memo_context(transcript, error),
+            **_memo_context(acc, transcript, error),
         }
         return render(request, "interviews/_transcript_memos.html", context)
     if error:

@@ -198,7 +198,7 @@ def test_members_download_all_memos(client_for, project, sample, who, request):
     assert "## Coding memos" in text and EVIL not in text
 
 
-def test_in_blind_mode_coding_memos_of_others_are_left_out(
+def test_in_blind_mode_others_transcript_and_coding_memos_are_left_out(
     client_for, project, sample, coder
 ):
     Project.objects.filter(pk=project.pk).update(blind_coding=True)
@@ -206,7 +206,9 @@ def test_in_blind_mode_coding_memos_of_others_are_left_out(
     table = client_for(coder).get(memos_url(project, "csv"))
 
     rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
-    assert [row[-1] for row in rows[1:]] == ["T memo", "C memo", f"coder memo {EVIL}"]
+    # The owner's transcript memo is a note on coding, hidden like codings;
+    # the code memo is codebook discussion, shared.
+    assert [row[-1] for row in rows[1:]] == ["C memo", f"coder memo {EVIL}"]
 
 
 def test_the_project_page_links_the_exports(client_for, project, viewer):

@@ -181,3 +181,32 @@ def test_memo_text_is_escaped(client_for, owner, transcript):
     html = client_for(owner).get(transcript.get_absolute_url()).content.decode()
     assert XSS not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_blind_mode_hides_other_members_transcript_memos(
+    client_for, project, owner, coder, transcript, codes
+):
+    mine = memo_by(coder, transcript, "coder's note")
+    theirs = memo_by(owner, transcript, "owner's note on how I coded this")
+    code_memo = Memo.objects.create(
+        project=project, code=codes["info"], author=owner, text="definition note"
+    )
+    project.blind_coding = True
+    project.save()
+
+    page = client_for(coder).get(transcript.get_absolute_url())
+    assert [m.pk for m in page.context["memos"]] == [mine.pk]
+    assert "owner&#x27;s note" not in page.content.decode()
+    # Not editable, and not even known, through its URL.
+    response = client_for(coder).post(edit_url(theirs, transcript), {"text": "changed"})
+    assert response.status_code == 404
+    assert Memo.objects.get(pk=theirs.pk).text == "owner's note on how I coded this"
+    # The memo export leaves it out too, but keeps code memos.
+    export = client_for(coder).get(reverse("memos_export", args=[project.pk, "csv"]))
+    body = export.content.decode("utf-8-sig")
+    assert "coder's note" in body and "definition note" in body
+    assert "owner's note" not in body
+    assert code_memo.pk
+
+    owner_page = client_for(owner).get(transcript.get_absolute_url())
+    assert {m.pk for m in owner_page.context["memos"]} == {mine.pk, theirs.pk}
