@@ -32,3 +32,10 @@ def server_error(request):
     return _respond(
         request, 500, "Something went wrong on our side; nothing was changed."
     )
+
+
+def csrf_failure(request, reason=""):
+    """Refuse a request whose CSRF check failed, as JSON on the API."""
+    return _respond(
+        request, 403, "Your session expired or the form was stale: reload the page."
+    )
