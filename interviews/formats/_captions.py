@@ -68,9 +68,7 @@ def parse_captions(data: bytes, *, fmt: str) -> ParsedTranscript:
     turns = _merge([part for part in parts if part.texts])
     if not turns:
         raise ImportRefused("The file has no subtitles with text and valid timestamps.")
-    warnings = []
-    if encoding_name not in {"utf-8", "utf-8-sig"}:
-        warnings.append(f"Decoded as {encoding.NAMES[encoding_name]}.")
+    warnings = encoding.decoding_warnings(encoding_name)
     return _transcript(turns, fmt, warnings)
 
 

@@ -90,9 +90,7 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
                     return page, []
                 return page, [f"Decoded as {encoding.NAMES.get(name, name)}."]
     page, encoding_name = encoding.decode_bytes(data)
-    warnings = []
-    if encoding_name not in {"utf-8", "utf-8-sig"}:
-        warnings.append(f"Decoded as {encoding.NAMES[encoding_name]}.")
+    warnings = encoding.decoding_warnings(encoding_name)
     return page, warnings
 
 

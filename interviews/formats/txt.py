@@ -16,9 +16,7 @@ def parse(data: bytes) -> ParsedTranscript:
     text = normalize.normalize_text(raw)
     if not text.strip():
         raise ImportRefused("The file contains no text.")
-    warnings = []
-    if encoding_name not in {"utf-8", "utf-8-sig"}:
-        warnings.append(f"Decoded as {encoding.NAMES[encoding_name]}.")
+    warnings = encoding.decoding_warnings(encoding_name)
     return ParsedTranscript(
         text=text,
         turns=speakers.detect_turns(text),

@@ -35,6 +35,15 @@ NAMES = {
     "koi8_r": "KOI8-R (Cyrillic)",
 }
 
+
+def decoding_warnings(encoding_name: str) -> list[str]:
+    """Return the warning to show when a text was not decoded as UTF-8, so a
+    researcher who sees garbled letters knows what to fix."""
+    if encoding_name in {"utf-8", "utf-8-sig"}:
+        return []
+    return [f"Decoded as {NAMES.get(encoding_name, encoding_name)}."]
+
+
 _SAMPLE_BYTES = 64 * 1024
 _LATIN_RUNS = re.compile("[\u00c0-\u024f]{3,}")
 
