@@ -36,6 +36,7 @@ from ..models import (
 from ..nlp.pipeline import find_sentences, load_pipeline
 from ..suggest import rules as rulebook
 from ..suggest.evaluate import evaluate
+from ..suggest.metrics import METRICS
 from ..suggest.model import (
     TEXTCAT_SETTINGS,
     NotEnoughCodings,
@@ -672,14 +673,6 @@ SYSTEM_LABELS = {
     "tfidf": "TF-IDF + logistic regression (baseline)",
     "model": "spaCy textcat model",
 }
-METRIC_KEYS = (
-    "segment_precision",
-    "segment_recall",
-    "segment_f1",
-    "char_precision",
-    "char_recall",
-    "char_f1",
-)
 
 
 def _number(entry):
@@ -699,14 +692,14 @@ def evaluation_rows(evaluation: dict | None, names: dict[int, str]) -> dict:
     overall = []
     for key, label in SYSTEM_LABELS.items():
         for avg in ("micro", "macro"):
-            values = [_number(systems[key][avg][m]) for m in METRIC_KEYS]
+            values = [_number(systems[key][avg][m]) for m in METRICS]
             at5 = _number(systems[key]["selection_recall_at_5"])
             overall.append((label, avg, values, at5 if avg == "micro" else None))
     per_code = []
     for code in evaluation["codes"]:
         cid = str(code["id"])
         rows = [
-            (label, [_number(systems[key]["per_code"][cid][m]) for m in METRIC_KEYS])
+            (label, [_number(systems[key]["per_code"][cid][m]) for m in METRICS])
             for key, label in SYSTEM_LABELS.items()
             if cid in systems[key]["per_code"]
         ]

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from interviews.models import Project
 from interviews.services import ServiceError
 from interviews.services.suggestions import DEFAULT_FOLDS, evaluate_project
+from interviews.suggest.metrics import METRICS
 
 SYSTEM_LABELS = {
     "rules": "Rules only",
@@ -80,17 +81,7 @@ def _table(result: dict) -> str:
             m = system[avg]
             lines.append(
                 f"{label[:24] + ' ' + avg:32}"
-                + "  ".join(
-                    _fmt(m[k])
-                    for k in (
-                        "segment_precision",
-                        "segment_recall",
-                        "segment_f1",
-                        "char_precision",
-                        "char_recall",
-                        "char_f1",
-                    )
-                )
+                + "  ".join(_fmt(m[k]) for k in METRICS)
                 + "  "
                 + _fmt(system["selection_recall_at_5"])
             )
