@@ -186,6 +186,17 @@ def get_memo_for_user(
     return access, memo
 
 
+def _only_owners_when_blind(access: ProjectAccess, what: str) -> None:
+    """Refuse, in blind mode, what is computed from everyone's codings.
+
+    `what` completes the message: "only owners see <what> everyone's coding."
+    """
+    if access.sees_only_own_codings:
+        raise PermissionDenied(
+            f"Blind coding is on: only owners see {what} everyone's coding."
+        )
+
+
 def get_project_for_agreement(
     user, project_id, *, write: bool = False, owner: bool = False
 ) -> ProjectAccess:
@@ -196,11 +207,7 @@ def get_project_for_agreement(
     or owner, `owner` (reconcile) an owner.
     """
     access = get_project_for_user(user, project_id, write=write, owner=owner)
-    if access.sees_only_own_codings:
-        raise PermissionDenied(
-            "Blind coding is on: only owners see agreement reports, "
-            "since they reveal everyone's coding."
-        )
+    _only_owners_when_blind(access, "agreement reports, since they reveal")
     return access
 
 
@@ -233,11 +240,7 @@ def get_project_for_suggestions(
     `owner` (rules, training, runs) an owner.
     """
     access = get_project_for_user(user, project_id, write=write, owner=owner)
-    if access.sees_only_own_codings:
-        raise PermissionDenied(
-            "Blind coding is on: only owners see suggestions, "
-            "since they are learned from everyone's coding."
-        )
+    _only_owners_when_blind(access, "suggestions, since they are learned from")
     return access
 
 
