@@ -439,6 +439,27 @@ def _intersection_length(unions: list[list[tuple[int, int]]]) -> int:
 # -- the whole report --------------------------------------------------------
 
 
+def coded_nothing(
+    segments: Iterable[Coded],
+    *,
+    documents: Sequence[Hashable],
+    coders: Sequence[Hashable],
+) -> list[list]:
+    """Return [document, coder] for each coder with no segment in a document.
+
+    Such a coder judged every character "not coded", which is right if they
+    read the transcript and found nothing, and wrong if they never coded it;
+    the report cannot tell the two apart, so it names them for the team.
+    """
+    coded = {(doc, coder) for doc, coder, *_ in segments}
+    return [
+        [doc, coder]
+        for doc in documents
+        for coder in coders
+        if (doc, coder) not in coded
+    ]
+
+
 def _unitizing(segments, length, coders, codes) -> dict:
     result = unitizing_alpha(
         [(c, k, s, e) for c, k, s, e in segments], length, coders=coders, codes=codes
@@ -521,6 +542,7 @@ def build_report(
     }
     doc_ids = [doc.id for doc in documents]
     return {
+        "coded_nothing": coded_nothing(segments, documents=doc_ids, coders=coders),
         "unit": "character (Unicode code point)",
         "threshold": threshold,
         "resamples": resamples,
@@ -596,5 +618,14 @@ def methods_paragraph(
         parts.append(
             f"Cohen's kappa = {fmt(pooled['cohen_kappa'])} "
             "(chance from each coder's own proportions)."
+        )
+    silent = results.get("coded_nothing", [])
+    if silent:
+        documents = len({doc for doc, _ in silent})
+        parts.append(
+            f"In {documents} transcript{'s' if documents != 1 else ''}, "
+            f"{len(silent)} coder-transcript pair{'s' if len(silent) != 1 else ''} "
+            "had no coded segment; these were counted as judging every "
+            "character not coded."
         )
     return " ".join(parts)

@@ -28,8 +28,26 @@ class TooManyRows(ValueError):
     """More rows than a worksheet can hold; str(exc) says so for the user."""
 
 
-def write(header: list[str], rows: Iterable[Iterable], file: BinaryIO | str) -> None:
+def write(
+    header: list[str],
+    rows: Iterable[Iterable],
+    file: BinaryIO | str,
+    *,
+    sheet_name: str = SHEET_NAME,
+) -> None:
     """Write the header and rows as one worksheet to `file` (path or binary file)."""
+    write_sheets([(sheet_name, header, rows)], file)
+
+
+def write_sheets(
+    sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]],
+    file: BinaryIO | str,
+) -> None:
+    """Write one worksheet per (name, header, rows) to `file`, in order.
+
+    Names must be valid Excel sheet names (at most 31 characters, none of
+    ``[]:*?/\\``) and distinct; XlsxWriter raises otherwise.
+    """
     workbook = xlsxwriter.Workbook(
         file,
         {
@@ -42,26 +60,30 @@ def write(header: list[str], rows: Iterable[Iterable], file: BinaryIO | str) -> 
         },
     )
     try:
-        sheet = workbook.add_worksheet(SHEET_NAME)
         bold = workbook.add_format({"bold": True})
         when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        sheet.freeze_panes(1, 0)
-        for col, name in enumerate(header):
-            sheet.set_column(col, col, max(12, min(len(str(name)) + 4, 40)))
-            sheet.write_string(0, col, str(name), bold)
-        row_index = 0
-        for row_index, row in enumerate(rows, start=1):
-            if row_index >= MAX_ROWS:
-                raise TooManyRows(
-                    f"An Excel sheet holds at most {MAX_ROWS - 1:,} rows; "
-                    "use the CSV export for this many."
-                )
-            for col, value in enumerate(row):
-                _write_cell(sheet, row_index, col, value, when)
-        if header:
-            sheet.autofilter(0, 0, row_index, len(header) - 1)
+        for name, header, rows in sheets:
+            _write_sheet(workbook.add_worksheet(name), header, rows, bold, when)
     finally:
         workbook.close()
+
+
+def _write_sheet(sheet, header: list[str], rows: Iterable[Iterable], bold, when):
+    sheet.freeze_panes(1, 0)
+    for col, name in enumerate(header):
+        sheet.set_column(col, col, max(12, min(len(str(name)) + 4, 40)))
+        sheet.write_string(0, col, str(name), bold)
+    row_index = 0
+    for row_index, row in enumerate(rows, start=1):
+        if row_index >= MAX_ROWS:
+            raise TooManyRows(
+                f"An Excel sheet holds at most {MAX_ROWS - 1:,} rows; "
+                "use the CSV export for this many."
+            )
+        for col, value in enumerate(row):
+            _write_cell(sheet, row_index, col, value, when)
+    if header:
+        sheet.autofilter(0, 0, row_index, len(header) - 1)
 
 
 def _write_cell(sheet, row: int, col: int, value, when) -> None:

@@ -300,6 +300,18 @@ TABLES = {
 }
 
 
+def coded_nothing(results: dict) -> list[tuple[str, str]]:
+    """Return (transcript title, coder name) for coders with no segment there.
+
+    Reports stored before this check existed have no such list: none shown.
+    """
+    labels = Labels(results)
+    return [
+        (labels.transcripts.get(doc, f"#{doc}"), labels.coders.get(coder, f"#{coder}"))
+        for doc, coder in results.get("coded_nothing", [])
+    ]
+
+
 def report_tables(results: dict) -> dict[str, Table]:
     """Return every table of a stored report, by name."""
     labels = Labels(results)

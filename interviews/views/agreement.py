@@ -25,9 +25,16 @@ from ..services.agreement import (
     list_disagreements,
     start_agreement_run,
 )
-from ..services.agreement_tables import coder_matrix, heatmap, report_tables
+from ..services.agreement_tables import (
+    coded_nothing,
+    coder_matrix,
+    heatmap,
+    report_tables,
+)
 from ..services.segments import SegmentExport
-from .segments import _export_response
+from .segments import _export_response, xlsx_response
+
+ALL_TABLES = "all"
 
 
 @login_required
@@ -80,6 +87,7 @@ def agreement_report(request, project_id, run_id):
                 n_transcripts=len(results["labels"]["transcripts"]),
             ),
             coders=coders,
+            coded_nothing=coded_nothing(results),
         )
     return render(request, "interviews/agreement_report.html", context)
 
@@ -104,13 +112,21 @@ def agreement_export(request, project_id, run_id, table, fmt):
     if fmt not in ("csv", "xlsx") or not run.results:
         raise Http404("No such export")
     tables = report_tables(run.results)
-    if table not in tables:
+    if table == ALL_TABLES and fmt == "xlsx":
+        # One workbook, a sheet per table, in the report's order.
+        response = xlsx_response(
+            (t.name, t.header, t.export_rows()) for t in tables.values()
+        )
+    elif table in tables:
+        chosen = tables[table]
+        # The segment exports' writers and response, so both export alike.
+        response = _export_response(
+            SegmentExport(header=chosen.header, rows=chosen.export_rows()),
+            fmt,
+            sheet_name=chosen.name,
+        )
+    else:
         raise Http404("No such table")
-    chosen = tables[table]
-    # The segment exports' writers and response, so both export alike.
-    response = _export_response(
-        SegmentExport(header=chosen.header, rows=chosen.export_rows()), fmt
-    )
     slug = slugify(acc.project.name, allow_unicode=True) or "project"
     response["Content-Disposition"] = content_disposition_header(
         True, f"{slug}-agreement-{run.pk}-{table}.{fmt}"

@@ -73,7 +73,7 @@ def segment_export(request, project_id, fmt):
     return response
 
 
-def _export_response(export, fmt: str):
+def _export_response(export, fmt: str, *, sheet_name: str = xlsx_rows.SHEET_NAME):
     if fmt == "csv":
         return StreamingHttpResponse(
             csv_rows.iter_csv(export.header, export.rows),
@@ -83,9 +83,14 @@ def _export_response(export, fmt: str):
     # temporary file (XlsxWriter's constant-memory mode keeps the rows out of
     # memory too) and stream it back; the file is deleted when the response
     # closes it.
+    return xlsx_response([(sheet_name, export.header, export.rows)])
+
+
+def xlsx_response(sheets) -> FileResponse:
+    """Return a workbook of (name, header, rows) sheets, built in a temp file."""
     file = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        xlsx_rows.write(export.header, export.rows, file)
+        xlsx_rows.write_sheets(sheets, file)
     except BaseException:
         file.close()
         raise

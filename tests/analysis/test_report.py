@@ -251,6 +251,19 @@ def test_methods_paragraph_states_numbers_unit_and_pooling():
     assert "by 2 coders" in text
     assert "not averaged" in text
     assert "95% CI [" in text and "seed 2007" in text
+    assert "no coded segment" not in text
+
+
+def test_a_coder_with_no_segment_in_a_transcript_is_named():
+    segments = [s for s in SEGMENTS if not (s[0] == "d2" and s[1] == "ben")]
+    result = report(segments=segments, coders=["ann", "ben", "cy"])
+    assert result["coded_nothing"] == [["d1", "cy"], ["d2", "ben"], ["d2", "cy"]]
+    text = methods_paragraph(result, coder_names=["ann", "ben", "cy"], n_transcripts=2)
+    assert "In 2 transcripts, 3 coder-transcript pairs had no coded segment" in text
+
+
+def test_every_coder_coded_every_transcript():
+    assert report()["coded_nothing"] == []
 
 
 @pytest.mark.parametrize(

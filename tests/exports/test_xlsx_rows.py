@@ -55,3 +55,31 @@ def test_too_many_rows_for_a_sheet_is_refused(monkeypatch):
     monkeypatch.setattr(xlsx_rows, "MAX_ROWS", 3)
     with pytest.raises(xlsx_rows.TooManyRows):
         xlsx_rows.write(["a"], ([n] for n in range(10)), io.BytesIO())
+
+
+def test_it_writes_one_sheet_per_table_in_order():
+    out = io.BytesIO()
+    xlsx_rows.write_sheets(
+        [
+            ("first", ["a"], [[1], [2]]),
+            ("second", ["b", "c"], iter([["x", "=1+1"]])),
+        ],
+        out,
+    )
+    out.seek(0)
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == ["first", "second"]
+    assert [[c.value for c in row] for row in workbook["first"].rows] == [
+        ["a"],
+        [1],
+        [2],
+    ]
+    assert workbook["second"]["B2"].value == "=1+1"
+    assert workbook["second"]["B2"].data_type == "s"
+
+
+def test_a_named_single_sheet():
+    out = io.BytesIO()
+    xlsx_rows.write(["a"], [[1]], out, sheet_name="pairs")
+    out.seek(0)
+    assert openpyxl.load_workbook(out).sheetnames == ["pairs"]

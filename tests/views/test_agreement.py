@@ -257,8 +257,49 @@ def test_every_table_exports_as_csv_and_xlsx(client_for, run, owner, codes):
             io.BytesIO(b"".join(response.streaming_content))
         )
         assert workbook.active.max_row >= 2
+        assert workbook.sheetnames == [table]
     bad = reverse("agreement_export", args=[run.project_id, run.pk, "nope", "csv"])
     assert client.get(bad).status_code == 404
+
+
+def test_all_tables_export_as_one_workbook(client_for, run, coder):
+    client = client_for(coder)
+    url = reverse("agreement_export", args=[run.project_id, run.pk, "all", "xlsx"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f"agreement-{run.pk}-all.xlsx" in response["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == [
+        "codes",
+        "transcripts",
+        "pairs",
+        "matching",
+        "segments",
+        "presence",
+        "presence_summary",
+    ]
+    codes_sheet = workbook["codes"]
+    assert codes_sheet["A1"].value == "Code"
+    assert codes_sheet["A2"].value == "Barriers/Financial difficulties"
+    # Only XLSX holds several tables; "all" is no CSV table.
+    csv_url = reverse("agreement_export", args=[run.project_id, run.pk, "all", "csv"])
+    assert client.get(csv_url).status_code == 404
+
+
+def test_the_report_names_a_coder_who_coded_nothing_in_a_transcript(
+    client_for, project, transcript, codes, owner, coder, viewer
+):
+    add_coding(coder=owner, transcript=transcript, code=codes["info"], start=1, end=9)
+    run = new_run(project, transcript, codes, owner, coder)
+    page = client_for(viewer).get(report_url(run)).content.decode()
+    assert 'id="coded-nothing"' in page
+    assert f"{coder.username} in “{transcript.title}”" in page
+    assert "1 coder-transcript pair had no coded segment" in page
+
+
+def test_no_warning_when_everyone_coded(client_for, run, viewer):
+    page = client_for(viewer).get(report_url(run)).content.decode()
+    assert 'id="coded-nothing"' not in page
 
 
 def test_the_methods_paragraph_is_plain_text(client_for, run, viewer):
