@@ -9,7 +9,7 @@ role does not allow the action.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from .models import (
@@ -74,9 +74,16 @@ def get_project_for_user(
     )
     if membership is None:
         raise Http404("No such project")
-    access = ProjectAccess(
-        project=membership.project, user_id=user.pk, role=membership.role
+    return _checked(
+        ProjectAccess(
+            project=membership.project, user_id=user.pk, role=membership.role
+        ),
+        write=write,
+        owner=owner,
     )
+
+
+def _checked(access: ProjectAccess, *, write: bool, owner: bool) -> ProjectAccess:
     if owner and not access.is_owner:
         raise PermissionDenied("Only the project's owners can do this.")
     if write and not access.can_code:
@@ -87,16 +94,31 @@ def get_project_for_user(
 def get_transcript_for_user(
     user, project_id, transcript_id, *, write: bool = False, owner: bool = False
 ) -> tuple[ProjectAccess, Transcript]:
-    """Return the access and a transcript of that project, or raise 404/403."""
-    access = get_project_for_user(user, project_id, write=write, owner=owner)
+    """Return the access and a transcript of that project, or raise 404/403.
+
+    One query finds the transcript, its project and the user's role (coding
+    a passage is the commonest request); when it finds nothing, the usual
+    two lookups tell an outsider (no such project) from a missing transcript.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such project")
+    role = Membership.objects.filter(project_id=OuterRef("project_id"), user=user)
     try:
-        # The text can be megabytes: load it only where a view needs it.
-        transcript = Transcript.objects.defer("text").get(
-            pk=transcript_id, project=access.project
+        transcript = (
+            # The text can be megabytes: load it only where a view needs it.
+            Transcript.objects.defer("text")
+            .select_related("project")
+            .annotate(member_role=Subquery(role.values("role")[:1]))
+            .filter(pk=transcript_id, project_id=project_id, member_role__isnull=False)
+            .get()
         )
-    except (Transcript.DoesNotExist, ValueError):
+    except (Transcript.DoesNotExist, ValueError, TypeError):
+        get_project_for_user(user, project_id, write=write, owner=owner)
         raise Http404("No such transcript") from None
-    return access, transcript
+    access = ProjectAccess(
+        project=transcript.project, user_id=user.pk, role=transcript.member_role
+    )
+    return _checked(access, write=write, owner=owner), transcript
 
 
 def get_code_for_user(

@@ -77,21 +77,29 @@ def add_coding(
         raise ServiceError(
             "The selected text does not match the transcript at those offsets."
         )
+    coding = Coding(
+        transcript=transcript,
+        code=code,
+        coder=coder,
+        start=start,
+        end=end,
+        text=text,
+        memo=memo,
+    )
     try:
-        with transaction.atomic():
-            return Coding.objects.create(
-                transcript=transcript,
-                code=code,
-                coder=coder,
-                start=start,
-                end=end,
-                text=text,
-                memo=memo,
-            )
+        if transaction.get_connection().in_atomic_block:
+            # A savepoint keeps the caller's transaction usable after a
+            # refused duplicate.
+            with transaction.atomic():
+                coding.save(force_insert=True)
+        else:
+            # One INSERT is atomic by itself: no transaction round trips.
+            coding.save(force_insert=True)
     except IntegrityError:
         raise ServiceError(
             "You have already coded exactly this text with this code."
         ) from None
+    return coding
 
 
 def update_coding_memo(*, coding: Coding, memo: str) -> Coding:

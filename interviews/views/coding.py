@@ -7,6 +7,7 @@ whole text: the API answers with the new coding only.
 
 import json
 from collections import Counter, defaultdict
+from contextlib import nullcontext
 from functools import wraps
 from html import escape
 
@@ -374,7 +375,8 @@ def api_coding_create(request, project_id):
         request.user, project_id, transcript_id, write=True
     )
     codes = access.get_codes_of_project(acc, code_ids)
-    with transaction.atomic():  # all of the codes or none
+    # All of the codes or none; one coding needs no transaction of its own.
+    with transaction.atomic() if len(codes) > 1 else nullcontext():
         codings = [
             add_coding(
                 coder=request.user,

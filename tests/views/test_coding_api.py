@@ -268,6 +268,9 @@ def test_creating_never_reads_the_whole_text_and_costs_the_same(
             # the whole text (which a database reads entirely to cut it).
             assert '"INTERVIEWS_TRANSCRIPT"."TEXT"' not in query["sql"].upper()
     assert counts[0] == counts[1]
+    # Session, user, transcript with the member's role, codes, chunks, and
+    # the INSERT (inside the test's transaction, wrapped in a savepoint).
+    assert counts[0] == 8
 
 
 # --- Read, change, remove ----------------------------------------------------

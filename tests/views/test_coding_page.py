@@ -15,10 +15,10 @@ from tests.conftest import DEMO_TEXT
 
 XSS = "<script>alert(1)</script>"
 
-# Session, user, membership, transcript, text, turns, codings, coders, codes,
-# attributes, memos, latest job, open suggestions, sentence scores: one query
-# each, however much is coded.
-PAGE_QUERIES = 14
+# Session, user, transcript with the member's role, text, turns, codings,
+# coders, codes, attributes, memos, latest job, open suggestions, sentence
+# scores: one query each, however much is coded.
+PAGE_QUERIES = 13
 
 
 def code_span(user, transcript, code, phrase, memo=""):
