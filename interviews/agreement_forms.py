@@ -1,8 +1,9 @@
 from django import forms
 
-from .models import Coding, Transcript
+from .models import CodeRule, Coding, Transcript
 from .services.agreement import MODES, coder_choices
 from .services.codebook import code_tree
+from .services.suggestions import latest_model
 
 MODE_LABELS = {
     "separate": "Each code separately",
@@ -23,6 +24,13 @@ class AgreementRunForm(forms.Form):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         help_text="Two or more. The consensus layer can be compared with each coder.",
+    )
+    suggester = forms.BooleanField(
+        label="Compare the suggester too",
+        required=False,
+        help_text="The rules' matches and the sentences the latest model scores "
+        "at or above its threshold count as one more coder's layer, in every "
+        "chosen transcript (run the suggestion job on them first).",
     )
     mode = forms.ChoiceField(
         label="Sub-codes",
@@ -49,6 +57,15 @@ class AgreementRunForm(forms.Form):
         self.fields["transcripts"].choices = transcripts
         self.fields["codes"].choices = codes
         self.fields["coders"].choices = coders
+        model = latest_model(project, weights=False)
+        if model is not None:
+            self.fields["suggester"].label += f" (model v{model.version})"
+        elif not CodeRule.objects.filter(code__project=project).exists():
+            self.fields["suggester"].disabled = True
+            self.fields["suggester"].help_text = (
+                "Write rules for some codes or train a model on the Suggestions "
+                "page to compare the suggester with your coders."
+            )
         if not self.is_bound:
             coded = set(
                 Coding.objects.filter(transcript__project=project)

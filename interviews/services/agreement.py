@@ -9,6 +9,12 @@ password, not a member). Nobody can sign in as it, and access.py refuses
 non-members, so its codings are written only here, by owners reconciling.
 Being a coder's layer, it shows in the segments table and exports and can be
 chosen as a coder in an agreement run, to compare it with each coder.
+
+The suggester can be compared too, as one more coder (id SUGGESTER, never a
+user's): its segments are what the rules match and the sentences the latest
+model scored at or above its threshold, in every chosen transcript, whether
+or not anyone had coded them (the stored suggestions leave coded passages
+out, so they would not be a fair layer).
 """
 
 from collections import defaultdict
@@ -29,19 +35,27 @@ from ..analysis.report import (
 from ..models import (
     AgreementRun,
     Code,
+    CodeRule,
     Coding,
     Decision,
     Job,
     Membership,
     Project,
+    SentenceScore,
+    SuggestionModel,
     Transcript,
 )
+from ..suggest import rules as rulebook
+from ..suggest.model import THRESHOLD
 from . import ServiceError
 from .codebook import code_paths
 from .jobs import queue_job
+from .suggestions import latest_model, project_rules, rules_pipeline
 
 MODES = ("separate", "rollup")
 CONTEXT_CHARS = 80
+# The suggester's coder id in a run: user ids start at 1.
+SUGGESTER = 0
 
 
 # -- the consensus account -----------------------------------------------------
@@ -110,8 +124,13 @@ def clean_run_settings(
     coder_ids,
     mode: str = "separate",
     threshold=DEFAULT_THRESHOLD,
+    suggester: bool = False,
 ) -> dict:
-    """Return validated settings for a run, or raise ServiceError."""
+    """Return validated settings for a run, or raise ServiceError.
+
+    With ``suggester`` the rules and the latest trained model take part as
+    one more coder; the model's id is kept, so the run can be recomputed.
+    """
     transcripts = set(project.transcripts.values_list("id", flat=True))
     codes = set(Code.objects.filter(project=project).values_list("id", flat=True))
     coders = {pk for pk, _ in coder_choices(project=project)}
@@ -122,7 +141,8 @@ def clean_run_settings(
     }
     if not settings["transcript_ids"] or not settings["code_ids"]:
         raise ServiceError("Choose at least one transcript and one code.")
-    if len(settings["coder_ids"]) < 2:
+    settings["suggester"] = _suggester_settings(project) if suggester else None
+    if len(settings["coder_ids"]) + bool(suggester) < 2:
         raise ServiceError("Choose at least two coders to compare.")
     if mode not in MODES:
         raise ServiceError("Choose whether sub-codes count separately or together.")
@@ -138,6 +158,68 @@ def clean_run_settings(
         "seed": DEFAULT_SEED,
         "resamples": DEFAULT_RESAMPLES,
     }
+
+
+def _suggester_settings(project: Project) -> dict:
+    model = latest_model(project, weights=False)
+    rules = CodeRule.objects.filter(code__project=project).exists()
+    if model is None and not rules:
+        raise ServiceError(
+            "There is no suggester to compare yet: write rules for some codes "
+            "or train a model on the Suggestions page first."
+        )
+    return {
+        "model_id": model.pk if model else None,
+        "model_version": model.version if model else None,
+        "rules": rules,
+    }
+
+
+def suggester_label(settings: dict) -> str:
+    """Return how a report names the suggester, e.g. "Suggester (model v2 + rules)"."""
+    parts = []
+    if settings.get("model_version"):
+        parts.append(f"model v{settings['model_version']}")
+    if settings.get("rules"):
+        parts.append("rules")
+    return f"Suggester ({' + '.join(parts)})"
+
+
+def suggester_segments(
+    *, project: Project, settings: dict, documents: list, counts_for: dict
+) -> list[tuple]:
+    """Return the suggester's (doc, SUGGESTER, code, start, end, 0) segments.
+
+    Model: every sentence whose stored score (from the suggestion job, three
+    decimals) reaches the model's threshold. Rules: matched afresh on the
+    texts, since stored suggestions leave out what was already coded.
+    """
+    doc_ids = [d.id for d in documents]
+    segments = []
+    model = SuggestionModel.objects.filter(
+        pk=settings.get("model_id"), project=project
+    ).first()
+    if model is not None:
+        threshold = model.settings.get("threshold", THRESHOLD)
+        rows = SentenceScore.objects.filter(
+            model=model, transcript_id__in=doc_ids
+        ).values_list("transcript_id", "start", "end", "scores")
+        for doc, start, end, scores in rows:
+            for code, score in scores.items():
+                if score >= threshold:
+                    for chosen in counts_for.get(int(code), ()):
+                        segments.append((doc, SUGGESTER, chosen, start, end, 0))
+    rules = [r for r in project_rules(project) if r.code_id in counts_for]
+    if settings.get("rules") and rules:
+        nlp = rules_pipeline()
+        texts = Transcript.objects.filter(pk__in=doc_ids).values_list("id", "text")
+        for doc, text in texts.iterator(chunk_size=20):
+            for match in rulebook.match_rules(nlp, text, rules):
+                for chosen in counts_for[match.code_id]:
+                    segments.append((doc, SUGGESTER, chosen, match.start, match.end, 0))
+    # A span both matched by a rule and scored by the model counts once; 0
+    # stands for "no coding" where a human segment carries its coding's id.
+    return sorted(set(segments))
 
 
 def start_agreement_run(*, project: Project, user, settings: dict) -> AgreementRun:
@@ -216,6 +298,14 @@ def load_run_data(*, run: AgreementRun) -> Loaded:
         for doc, coder, code, start, end, pk in rows
         for chosen in counts_for[code]
     ]
+    if settings.get("suggester"):
+        coders.append((SUGGESTER, suggester_label(settings["suggester"])))
+        segments += suggester_segments(
+            project=project,
+            settings=settings["suggester"],
+            documents=documents,
+            counts_for=counts_for,
+        )
     return Loaded(documents, coders, codes, segments, counts_for)
 
 

@@ -407,8 +407,10 @@ def loaded_model(model: SuggestionModel) -> Language:
     return _LOADED[model.pk]
 
 
-def latest_model(project: Project) -> SuggestionModel | None:
-    return project.suggestion_models.filter(data__isnull=False).first()
+def latest_model(project: Project, *, weights: bool = True) -> SuggestionModel | None:
+    """Return the newest trained model; without `weights`, not its blob."""
+    trained = project.suggestion_models.filter(data__isnull=False)
+    return (trained if weights else trained.defer("data")).first()
 
 
 # --- The suggestion job -----------------------------------------------------------

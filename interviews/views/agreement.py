@@ -53,6 +53,7 @@ def agreement_list(request, project_id):
                 coder_ids=data["coders"],
                 mode=data["mode"],
                 threshold=data["threshold"],
+                suggester=data["suggester"],
             )
         except ServiceError as exc:
             form.add_error(None, str(exc))

@@ -7,9 +7,18 @@ from django.http import Http404
 
 from interviews import access
 from interviews.analysis.agreement import character_agreement, pool
-from interviews.models import AgreementRun, Coding, Decision, Job
+from interviews.models import (
+    AgreementRun,
+    CodeRule,
+    Coding,
+    Decision,
+    Job,
+    SentenceScore,
+    SuggestionModel,
+)
 from interviews.services import ServiceError
 from interviews.services.agreement import (
+    SUGGESTER,
     adopt_agreements,
     clean_run_settings,
     compute_agreement,
@@ -337,3 +346,121 @@ def test_the_demo_resets_after_reconciliation(db):
     fresh = load_demo(reset=True).project
     assert fresh.pk != project.pk
     assert not AgreementRun.objects.exists() and not Decision.objects.exists()
+
+
+# -- the suggester as a coder ------------------------------------------------------
+
+
+def suggester_model(project, owner, *, threshold=0.5):
+    return SuggestionModel.objects.create(
+        project=project,
+        version=3,
+        layer="all",
+        layer_label="All coders",
+        trained_by=owner,
+        settings={"threshold": threshold},
+        data=b"weights",
+    )
+
+
+def test_the_suggester_is_one_more_coder_from_rules_and_sentence_scores(
+    project, transcript, second, codes, owner, coder, coded
+):
+    fin, info = codes["financial"], codes["info"]
+    # The rule also matches passages people coded: the layer must keep them.
+    CodeRule.objects.create(code=fin, kind="keyword", value="money")
+    model = suggester_model(project, owner)
+    SentenceScore.objects.bulk_create(
+        [
+            # At the threshold counts, below does not; codes out of the run
+            # (barriers) are ignored.
+            SentenceScore(
+                transcript=transcript,
+                model=model,
+                start=100,
+                end=160,
+                scores={str(fin.pk): 0.5, str(codes["barriers"].pk): 0.9},
+            ),
+            SentenceScore(
+                transcript=transcript,
+                model=model,
+                start=170,
+                end=200,
+                scores={str(info.pk): 0.49},
+            ),
+            SentenceScore(
+                transcript=second,
+                model=model,
+                start=44,
+                end=60,
+                scores={str(info.pk): 0.8},
+            ),
+        ]
+    )
+    run = make_run(
+        project,
+        owner,
+        [owner, coder],
+        [fin.pk, info.pk],
+        [transcript, second],
+        suggester=True,
+    )
+    assert run.job.status == Job.Status.DONE, run.job.message
+    assert run.settings["suggester"] == {
+        "model_id": model.pk,
+        "model_version": 3,
+        "rules": True,
+    }
+    assert run.results["labels"]["coders"][-1] == [
+        SUGGESTER,
+        "Suggester (model v3 + rules)",
+    ]
+    money = SECOND_TEXT.index("Money")
+    lack = transcript.text.index("money")
+    suggester = [
+        (transcript.pk, SUGGESTER, fin.pk, 100, 160),
+        (transcript.pk, SUGGESTER, fin.pk, lack, lack + 5),
+        (second.pk, SUGGESTER, fin.pk, money, money + 5),
+        (second.pk, SUGGESTER, info.pk, 44, 60),
+    ]
+    humans = [(c.transcript_id, c.coder_id, c.code_id, c.start, c.end) for c in coded]
+    coders = [owner.pk, coder.pk, SUGGESTER]
+    expected = pool(
+        pool(r.values())
+        for r in engine(
+            transcript, second, [fin.pk, info.pk], coders, humans + suggester
+        )
+    )
+    overall = run.results["overall"]["pooled"]
+    assert overall["krippendorff_alpha"] == pytest.approx(
+        expected.krippendorff_alpha, abs=1e-12
+    )
+    # Its pairs with each coder are in the report like any other pair.
+    pairs = {(p["first"], p["second"]) for p in run.results["matching"]}
+    assert (owner.pk, SUGGESTER) in pairs and (coder.pk, SUGGESTER) in pairs
+
+
+def test_the_suggester_and_one_coder_make_two(project, transcript, codes, owner):
+    CodeRule.objects.create(code=codes["info"], kind="keyword", value="transport")
+    add_coding(coder=owner, transcript=transcript, code=codes["info"], start=1, end=9)
+    run = make_run(
+        project, owner, [owner], [codes["info"].pk], [transcript], suggester=True
+    )
+    assert run.job.status == Job.Status.DONE, run.job.message
+    assert [name for _, name in run.results["labels"]["coders"]] == [
+        owner.username,
+        "Suggester (rules)",
+    ]
+    # The disagreement list compares people; the suggester is not one.
+    assert [pk for pk, _ in list_disagreements(run=run)["coders"]] == []
+
+
+def test_no_suggester_to_compare_is_refused(project, transcript, codes, owner, coder):
+    with pytest.raises(ServiceError, match="no suggester to compare yet"):
+        clean_run_settings(
+            project=project,
+            transcript_ids=[transcript.pk],
+            code_ids=[codes["info"].pk],
+            coder_ids=[owner.pk, coder.pk],
+            suggester=True,
+        )

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from interviews.models import AgreementRun, Code, Coding, Decision, Job
+from interviews.models import AgreementRun, Code, CodeRule, Coding, Decision, Job
 from interviews.services.agreement import (
     clean_run_settings,
     compute_agreement,
@@ -81,11 +81,13 @@ def test_the_list_page_has_a_fixed_number_of_queries(
 ):
     client = client_for(owner)
     new_run(project, transcript, codes, owner, coder)
-    with django_assert_num_queries(9):
+    # 9, and the newest trained model and whether any rule exists, for the
+    # "compare the suggester" choice.
+    with django_assert_num_queries(11):
         client.get(list_url(project))
     for _ in range(3):
         new_run(project, transcript, codes, owner, coder, compute=False)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert len(client.get(list_url(project)).context["runs"]) == 4
 
 
@@ -116,6 +118,33 @@ def form_data(project, transcripts, codes, coders, **extra):
         "threshold": 90,
         **extra,
     }
+
+
+def test_the_suggester_can_join_once_there_are_rules(
+    client_for, project, transcript, codes, owner, coder, coded
+):
+    client = client_for(coder)
+    page = client.get(list_url(project)).content.decode()
+    assert 'name="suggester"' in page and "disabled" in page
+    assert "Write rules for some codes or train a model" in page
+    CodeRule.objects.create(code=codes["info"], kind="keyword", value="transport")
+    page = client.get(list_url(project)).content.decode()
+    assert "Write rules for some codes or train a model" not in page
+    data = form_data(
+        project, [transcript], [codes["info"]], [owner, coder], suggester="on"
+    )
+    response = client.post(list_url(project), data)
+    run = AgreementRun.objects.get()
+    assert response["Location"] == report_url(run)
+    assert run.settings["suggester"] == {
+        "model_id": None,
+        "model_version": None,
+        "rules": True,
+    }
+    run_job(job_id=run.job_id, work=compute_agreement)
+    page = client.get(report_url(run)).content.decode()
+    assert 'id="suggester-note"' in page
+    assert "Suggester (rules)" in page
 
 
 @pytest.mark.parametrize("who", ["owner", "coder"])
