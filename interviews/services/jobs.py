@@ -47,9 +47,8 @@ def run_job(*, job_id: int, work) -> None:
         status, message = Job.Status.FAILED, "The job failed with an internal error."
     else:
         status = Job.Status.DONE
-    Job.objects.filter(pk=job.pk).update(
-        status=status,
-        message=message,
-        finished=timezone.now(),
-        progress=100 if status == Job.Status.DONE else job.progress,
-    )
+    finished = {"status": status, "message": message, "finished": timezone.now()}
+    if status == Job.Status.DONE:
+        finished["progress"] = 100
+    # A failed job keeps the last progress it reported: how far it got.
+    Job.objects.filter(pk=job.pk).update(**finished)
