@@ -9,6 +9,7 @@ from interviews.models import Code, Membership
 from interviews.services.projects import add_member, create_project
 from interviews.services.transcripts import create_transcript
 from interviews.text.speakers import detect_turns
+from tests.worker import celery_worker  # noqa: F401  (a fixture, one per session)
 
 PASSWORD = "correct horse battery staple"
 

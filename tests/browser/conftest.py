@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.worker import unavailable
+
 # Playwright's sync API runs an event loop in this thread; Django would then
 # refuse ORM calls from the test body, which is safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -24,17 +26,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _unavailable(reason: str):
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (REQUIRE_SERVICES=1, so this is a failure)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(path).exists():
-        _unavailable(f"Chromium not found at {path}; set CHROMIUM_PATH")
+        unavailable(f"Chromium not found at {path}; set CHROMIUM_PATH")
     return path
 
 
@@ -43,7 +39,7 @@ def browser(chromium_path):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the playwright package is not installed")
+        unavailable("the playwright package is not installed")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path, args=CHROMIUM_ARGS

@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tests.integration.conftest import celery_worker  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.services
 
@@ -20,7 +19,7 @@ def test_an_imported_transcript_shows_its_sentence_job_finish_live(
     # first request was never answered (seen on SQLite and PostgreSQL).
     live_server,
     login,
-    celery_worker,  # noqa: F811
+    celery_worker,
     project,
     owner,
     tmp_path,

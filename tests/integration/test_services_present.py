@@ -13,8 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from coding_site.celery import app
-
-from .conftest import services_required
+from tests.worker import services_required
 
 pytestmark = [
     pytest.mark.services,

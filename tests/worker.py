@@ -1,4 +1,7 @@
-"""A real Celery worker process for the integration tests.
+"""A real Celery worker process, for the integration and browser tests.
+
+The fixture is made available to every test by tests/conftest.py, so that a
+test session starts at most one worker whichever tests ask for it.
 
 The worker is `celery -A coding_site worker --pool=solo`, started once per
 test session with the same environment as the tests except DATABASE_URL,
