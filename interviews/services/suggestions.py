@@ -9,12 +9,13 @@ per process and model version.
 
 import json
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
+from time import monotonic
 
 import spacy
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -34,20 +35,24 @@ from ..models import (
     Transcript,
 )
 from ..nlp.pipeline import find_sentences, load_pipeline
+from ..suggest import encoder, trend_chart
 from ..suggest import rules as rulebook
 from ..suggest.evaluate import evaluate
 from ..suggest.metrics import METRICS
 from ..suggest.model import (
-    TEXTCAT_SETTINGS,
+    THRESHOLD,
     NotEnoughCodings,
+    default_settings,
+    describe_settings,
     model_code_ids,
     model_from_bytes,
     model_to_bytes,
-    textcat_scores,
-    train_textcat,
+    score_texts,
+    train,
     trainable_codes,
 )
-from ..suggest.units import Span, Unit, label_units
+from ..suggest.units import Span, Unit, label_units, unit_texts
+from ..text.speakers import detect_turns
 from . import ServiceError
 from .codings import add_coding
 from .jobs import queue_job
@@ -259,6 +264,41 @@ def sentence_units(texts: dict[int, str]) -> list[Unit]:
     return sorted(units, key=lambda u: (u.transcript_id, u.start, u.end))
 
 
+UNIT_KINDS = ("sentence", "turn")
+
+
+def turn_units(texts: dict[int, str]) -> list[Unit]:
+    """Return the speaker turns of the transcripts as units.
+
+    A transcript without speaker labels is split at its line breaks
+    instead, which is how such texts separate who says what (an answer, a
+    comment); blank lines are no units.
+    """
+    units = []
+    for t, text in texts.items():
+        turns = detect_turns(text)
+        if len(turns) > 1 or (turns and turns[0].speaker):
+            units.extend(Unit(t, turn.start, turn.end) for turn in turns)
+            continue
+        position = 0
+        for line in text.split("\n"):
+            stripped = line.strip()
+            if stripped:
+                start = position + line.index(stripped[0])
+                units.append(Unit(t, start, start + len(stripped)))
+            position += len(line) + 1
+    return sorted(units, key=lambda u: (u.transcript_id, u.start, u.end))
+
+
+def make_units(texts: dict[int, str], unit: str = "sentence") -> list[Unit]:
+    """Return the units of kind `unit` ("sentence" or "turn")."""
+    if unit == "turn":
+        return turn_units(texts)
+    if unit == "sentence":
+        return sentence_units(texts)
+    raise ServiceError(f"Unknown unit {unit!r}: choose sentence or turn.")
+
+
 def code_order(project: Project) -> list[int]:
     return list(project.codes.values_list("pk", flat=True))
 
@@ -309,7 +349,12 @@ def start_training(*, project: Project, user, layer: str) -> SuggestionModel:
             layer_label=dict(layer_choices(project))[layer],
             trained_by=user,
             job=job,
-            settings={**TEXTCAT_SETTINGS, "unit": "sentence", "folds": DEFAULT_FOLDS},
+            settings={
+                **default_settings(),
+                "unit": "sentence",
+                "context": 0,
+                "folds": DEFAULT_FOLDS,
+            },
         )
 
 
@@ -328,9 +373,12 @@ def train_model(job: Job, report_progress) -> str:
     # Learn only from transcripts this layer coded: elsewhere an uncoded
     # sentence is unread, not a negative (the evaluation does the same).
     texts = _texts({c.transcript_id for c in codings})
-    units = sentence_units(texts)
+    unit = model.settings.get("unit", "sentence")
+    context = model.settings.get("context", 0)
+    units = make_units(texts, unit)
     chosen = set(code_ids)
     gold = [c for c in codings if c.code_id in chosen]
+    _check_extra(model)
     try:
         evaluation = evaluate(
             texts=texts,
@@ -340,13 +388,17 @@ def train_model(job: Job, report_progress) -> str:
             code_order=order,
             rules_nlp=rules_pipeline(),
             folds=model.settings.get("folds", DEFAULT_FOLDS),
+            threshold=model.settings.get("threshold", THRESHOLD),
+            settings=model.settings,
+            unit=unit,
+            context=context,
             on_progress=lambda p: report_progress(p * 8 // 10),
         )
     except ValueError as exc:
         evaluation = {"error": str(exc)}
     labels = label_units(units, gold)
-    nlp = train_textcat(
-        [texts[u.transcript_id][u.start : u.end] for u in units],
+    nlp = train(
+        unit_texts(texts, units, context),
         labels,
         code_ids,
         settings=model.settings,
@@ -364,29 +416,73 @@ def train_model(job: Job, report_progress) -> str:
     positives = sum(1 for lab in labels if lab)
     return (
         f"Model v{model.version}: {len(gold)} codings of {len(code_ids)} codes, "
-        f"{len(units)} sentences ({positives} coded)."
+        f"{len(units)} {unit}s ({positives} coded)."
     )
 
 
-def evaluate_project(
-    *, project: Project, layer: str, folds: int = DEFAULT_FOLDS
-) -> dict:
-    """Cross-validate the three systems on a layer (the evaluate command).
+def model_choice() -> dict:
+    """Return which model training uses on this server, for the page."""
+    settings = default_settings()
+    return {
+        "kind": settings["kind"],
+        "description": describe_settings(settings),
+        "encoder": encoder.describe(),
+        "embeddings": encoder.available(),
+    }
 
-    Raise ServiceError for an unknown layer, too few codings or too few
-    transcripts.
+
+def _check_extra(model: SuggestionModel) -> None:
+    if model.settings.get("kind") == "embedding" and not encoder.available():
+        raise ServiceError(
+            f"Model v{model.version} uses sentence embeddings, but this server "
+            f"cannot compute them ({encoder.describe()}). Install the optional "
+            "extra (requirements-embeddings.txt) or train a new model."
+        )
+
+
+def evaluate_project(
+    *,
+    project: Project,
+    layer: str,
+    folds: int = DEFAULT_FOLDS,
+    kind: str = "",
+    unit: str = "sentence",
+    context: int = 0,
+    threshold: float = THRESHOLD,
+    compare_textcat: bool = True,
+) -> dict:
+    """Cross-validate the systems on a layer (the evaluate command).
+
+    `kind` is the model to measure ("embedding" or "textcat"; default: the
+    one training would use here). Raise ServiceError for an unknown layer,
+    unit or kind, too few codings or transcripts, and for "embedding"
+    without the optional extra.
     """
+    settings = default_settings()
+    if kind == "textcat":
+        settings = {**settings, "kind": "textcat"}
+    elif kind == "embedding":
+        if not encoder.available():
+            raise ServiceError(encoder.describe())
+        settings = {**settings, "kind": "embedding"}
+    elif kind:
+        raise ServiceError(f"Unknown model {kind!r}: choose embedding or textcat.")
     codings = _spans(layer_codings(project, layer))
     texts = _texts({c.transcript_id for c in codings})
     try:
         result = evaluate(
             texts=texts,
-            units=sentence_units(texts),
+            units=make_units(texts, unit),
             codings=codings,
             rules=project_rules(project),
             code_order=code_order(project),
             rules_nlp=rules_pipeline(),
             folds=folds,
+            threshold=threshold,
+            settings=settings,
+            unit=unit,
+            context=context,
+            compare_textcat=compare_textcat,
         )
     except ValueError as exc:  # NotEnoughCodings included
         raise ServiceError(str(exc)) from None
@@ -400,7 +496,11 @@ _LOADED: dict[int, Language] = {}
 
 
 def loaded_model(model: SuggestionModel) -> Language:
-    """Return the model's pipeline, read from the database once per process."""
+    """Return the model's pipeline, read from the database once per process.
+
+    Raise ServiceError for an embedding model on a server without the extra.
+    """
+    _check_extra(model)
     if model.pk not in _LOADED:
         _LOADED.clear()  # one model in memory at a time is plenty
         _LOADED[model.pk] = model_from_bytes(bytes(model.data))
@@ -445,101 +545,213 @@ def find_suggestions(job: Job, report_progress) -> str:
     accepted or rejected for a code is never suggested again.
     """
     run = (
-        SuggestionRun.objects.select_related("project", "model").filter(job=job).first()
+        SuggestionRun.objects.select_related("project", "model")
+        .defer("model__data")  # megabytes, needed once per process (loaded_model)
+        .filter(job=job)
+        .first()
     )
     if run is None:
         raise ServiceError("The suggestion run was deleted before it ran.")
     project = run.project
-    texts = _texts(
-        Transcript.objects.filter(project=project, pk__in=run.transcript_ids).values(
-            "pk"
-        )
+    transcript_ids = list(
+        Transcript.objects.filter(project=project, pk__in=run.transcript_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    if not texts:
+    if not transcript_ids:
         raise ServiceError("The chosen transcripts were deleted before the job ran.")
     codes = set(code_order(project))
-    candidates: dict[tuple, dict] = {}
     rules = [r for r in project_rules(project) if r.code_id in codes]
-    for t, text in texts.items():
-        for m in rulebook.match_rules(rules_pipeline(), text, rules):
-            candidates[(t, m.code_id, m.start, m.end)] = {
-                "score": 1.0,
-                "source": Suggestion.Source.RULE,
-                "rule": m.source,
-            }
-    report_progress(30)
+    model = run.model
+    if model is not None and not _is_trained(model):
+        model = None
+    nlp = loaded_model(model) if model is not None else None
+    # One transcript at a time: memory holds one text and its units' scores,
+    # and only compact tuples are kept for the end.
+    # (t, code, start, end): (score, source, rule, model id)
+    candidates: dict[tuple, tuple] = {}
+    coded: set[tuple] = set()
+    sentence_scores: list[tuple] = []  # (t, start, end, {code: score})
+    done: list[int] = []
+    with_codings = set(
+        Coding.objects.filter(transcript_id__in=transcript_ids)
+        .order_by()
+        .values_list("transcript_id", flat=True)
+        .distinct()
+    )
+    reported, rule = monotonic(), Suggestion.Source.RULE
+    for t, text in _each_text(transcript_ids):
+        found = {
+            (t, m.code_id, m.start, m.end): (1.0, rule, m.source, None)
+            for m in rulebook.match_rules(rules_pipeline(), text, rules)
+        }
+        if nlp is not None:
+            by_model, kept = _model_candidates(nlp, model, t, text, codes)
+            for key, value in by_model.items():
+                found.setdefault(key, value)  # a rule's match of the span wins
+            sentence_scores.extend(kept)
+        if t in with_codings:
+            coded |= _already_coded(found, [t])
+        candidates.update(found)
+        done.append(t)
+        if monotonic() - reported >= PROGRESS_SECONDS:
+            report_progress(90 * len(done) // len(transcript_ids))
+            reported = monotonic()
+    if not done:
+        raise ServiceError("The chosen transcripts were deleted before the job ran.")
     warning = ""
-    sentence_scores = []
-    if run.model is not None and run.model.is_trained:
-        nlp = loaded_model(run.model)
-        threshold = run.model.settings.get("threshold", TEXTCAT_SETTINGS["threshold"])
-        units = sentence_units(texts)
-        scores = textcat_scores(
-            nlp, [texts[u.transcript_id][u.start : u.end] for u in units]
-        )
-        for unit, row in zip(units, scores, strict=True):
-            kept = {c: round(v, 3) for c, v in row.items() if v >= MIN_KEPT_SCORE}
-            if kept:
-                sentence_scores.append(
-                    SentenceScore(
-                        transcript_id=unit.transcript_id,
-                        model=run.model,
-                        start=unit.start,
-                        end=unit.end,
-                        scores=kept,
-                    )
-                )
-            for code_id, score in row.items():
-                key = (unit.transcript_id, code_id, unit.start, unit.end)
-                if score >= threshold and code_id in codes and key not in candidates:
-                    candidates[key] = {
-                        "score": score,
-                        "source": Suggestion.Source.MODEL,
-                        "rule": "",
-                    }
+    if nlp is not None:
         gone = set(model_code_ids(nlp)) - codes
         if gone:
             warning = (
                 f" The model knows {len(gone)} code(s) no longer in the "
                 "codebook; retrain it."
             )
-    report_progress(80)
-    coded = _already_coded(candidates, texts)
     with transaction.atomic():
-        existing = Suggestion.objects.filter(transcript_id__in=texts)
+        existing = Suggestion.objects.filter(transcript_id__in=done)
         existing.filter(status=Suggestion.Status.OPEN).delete()
-        SentenceScore.objects.filter(transcript_id__in=texts).delete()
-        SentenceScore.objects.bulk_create(sentence_scores, batch_size=1000)
-        decided = set(existing.values_list("transcript_id", "code_id", "start", "end"))
-        new = [
-            Suggestion(
-                transcript_id=t,
-                code_id=c,
-                start=s,
-                end=e,
-                model=run.model if v["source"] == Suggestion.Source.MODEL else None,
-                **v,
+        SentenceScore.objects.filter(transcript_id__in=done).delete()
+        if model is not None:
+            _insert_rows(
+                SentenceScore,
+                ("transcript", "start", "end", "scores"),
+                sentence_scores,
+                model=model,
             )
-            for (t, c, s, e), v in sorted(candidates.items())
-            if (t, c, s, e) not in decided and (t, c, s, e) not in coded
-        ]
-        Suggestion.objects.bulk_create(new, batch_size=1000)
+        decided = set(existing.values_list("transcript_id", "code_id", "start", "end"))
+        new = [k for k in sorted(candidates) if k not in decided and k not in coded]
+        _insert_rows(
+            Suggestion,
+            ("transcript", "code", "start", "end", "score", "source", "rule", "model"),
+            ((*key, *candidates[key]) for key in new),
+        )
     n_decided = len({*candidates} & decided)
     n_coded = len(candidates) - len(new) - n_decided
-    plural = "s" if len(texts) != 1 else ""
+    plural = "s" if len(done) != 1 else ""
     return (
-        f"{len(new)} suggestions in {len(texts)} transcript{plural}"
+        f"{len(new)} suggestions in {len(done)} transcript{plural}"
         f" ({n_decided} already decided, {n_coded} already coded).{warning}"
     )
 
 
-def _already_coded(candidates: dict, texts: dict) -> set[tuple]:
+def _is_trained(model: SuggestionModel) -> bool:
+    # model.is_trained, without reading the deferred weights.
+    return SuggestionModel.objects.filter(pk=model.pk, data__isnull=False).exists()
+
+
+def _each_text(transcript_ids: list[int]):
+    """Yield (id, text) of each transcript, one query each; skip deleted ones."""
+    for t in transcript_ids:
+        text = Transcript.objects.filter(pk=t).values_list("text", flat=True).first()
+        if text is not None:
+            yield t, text
+
+
+def _model_candidates(
+    nlp: Language, model: SuggestionModel, t: int, text: str, codes: set[int]
+) -> tuple[dict[tuple, tuple], list[tuple]]:
+    """Return the model's candidates in one transcript, and its units' scores.
+
+    Candidates are {(t, code, start, end): (score, "model", "", model id)}
+    for the codes still in the codebook scoring at least the threshold;
+    scores are (t, start, end, {code: score}) for the units with a code at
+    MIN_KEPT_SCORE or more, rounded to three places.
+    """
+    settings = model.settings
+    threshold = settings.get("threshold", THRESHOLD)
+    units = make_units({t: text}, settings.get("unit", "sentence"))
+    scores = score_texts(nlp, unit_texts({t: text}, units, settings.get("context", 0)))
+    low = min(MIN_KEPT_SCORE, threshold)
+    found, kept_scores = {}, []
+    for unit, row in zip(units, scores, strict=True):
+        # One pass over every code's score; most units keep few or none.
+        high = {c: v for c, v in row.items() if v >= low}
+        if not high:
+            continue
+        kept = {c: round(v, 3) for c, v in high.items() if v >= MIN_KEPT_SCORE}
+        if kept:
+            kept_scores.append((t, unit.start, unit.end, kept))
+        for code_id, score in high.items():
+            if score >= threshold and code_id in codes:
+                key = (t, code_id, unit.start, unit.end)
+                found.setdefault(key, (score, Suggestion.Source.MODEL, "", model.pk))
+    return found, kept_scores
+
+
+def _already_coded(candidates: dict, transcript_ids) -> set[tuple]:
     """Return the candidate keys that codings of their code (by anyone)
     already cover for the most part: no need to suggest those."""
+    if not candidates:
+        return set()
     keys = sorted(candidates)
-    codings = _spans(Coding.objects.filter(transcript_id__in=texts))
+    codings = _spans(Coding.objects.filter(transcript_id__in=transcript_ids))
     labels = label_units([Unit(t, s, e) for t, _, s, e in keys], codings)
     return {key for key, codes in zip(keys, labels, strict=True) if key[1] in codes}
+
+
+# The suggestion job reports its progress at most this often: each report
+# is a write (a commit), and a transcript takes a fraction of a second.
+PROGRESS_SECONDS = 1.0
+
+# Rows sent by one executemany call (SQLite).
+INSERT_BATCH = 2000
+
+
+def _insert_rows(model, fields: tuple[str, ...], rows, /, **shared) -> None:
+    """Insert `rows`, tuples of values for `fields`, into `model`'s table.
+
+    What bulk_create does, without a model instance and a conversion of
+    every field of every row: for the tens of thousands of rows of a large
+    suggestion job those cost more than scoring the text. So values must be
+    what the database stores (ids for foreign keys, numbers, text), except
+    for JSON fields, converted here. Every other field gets what a new
+    instance made with `shared` would save: its default, `auto_now_add`'s
+    time, a shared foreign key. Like bulk_create, no signals are sent.
+
+    PostgreSQL gets the rows through COPY (a fifth of the time of
+    executemany, which sends a statement per row, or of multi-row INSERTs,
+    whose literals psycopg quotes one by one); SQLite, in this process,
+    through executemany.
+    """
+    meta = model._meta
+    given = [meta.get_field(name) for name in fields]
+    template = model(**shared)
+    rest = [f for f in meta.concrete_fields if not f.primary_key and f not in given]
+    if any(f.unique for f in rest):
+        # Every row would get the one value computed below.
+        raise ValueError(f"{model.__name__}: give unique fields row by row")
+    fixed = tuple(
+        f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in rest
+    )
+    json_at = [i for i, f in enumerate(given) if isinstance(f, models.JSONField)]
+
+    def prepared():
+        for row in rows:
+            if json_at:
+                row = list(row)
+                for i in json_at:
+                    row[i] = given[i].get_db_prep_save(row[i], connection)
+            yield (*row, *fixed)
+
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in [*given, *rest])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in prepared():
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * (len(given) + len(rest)))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        batch = []
+        for row in prepared():
+            batch.append(row)
+            if len(batch) == INSERT_BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 # --- Decisions ---------------------------------------------------------------------
@@ -560,6 +772,12 @@ def accept_suggestion(*, suggestion: Suggestion, user, start=None, end=None) -> 
     _check_open(suggestion)
     start = suggestion.start if start is None else start
     end = suggestion.end if end is None else end
+    if start < end and not (start < suggestion.end and suggestion.start < end):
+        # Adjusting boundaries must not turn into coding some other passage.
+        raise ServiceError(
+            f"The adjusted boundaries [{start}, {end}) must overlap the "
+            f"suggested passage [{suggestion.start}, {suggestion.end})."
+        )
     with transaction.atomic():
         try:
             coding = add_coding(
@@ -670,11 +888,95 @@ def weekly_decisions(project: Project, *, weeks: int = 12) -> list[dict]:
     return out
 
 
+def decision_trends(project: Project, *, weeks: int = 12, now=None) -> dict:
+    """Return accepted and rejected counts per code and week, with charts.
+
+    Weeks run Monday to Sunday in the site's time zone: the `weeks` weeks
+    up to the one holding `now`. {"weeks": [Monday dates, oldest first],
+    "max_decided": largest weekly total of any code, "codes": [{"code_id",
+    "name", "colour", "accepted", "rejected", "points": [{"week",
+    "accepted", "rejected", "rate"}], "chart": trend_chart.rate_chart(...)}]}.
+    Codes with no decision in those weeks are left out; a week without
+    decisions has rate None (undefined, not 0).
+    """
+    today = timezone.localdate(now or timezone.now())
+    first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    mondays = [first + timedelta(weeks=i) for i in range(weeks)]
+    since = timezone.make_aware(datetime.combine(first, time.min))
+    rows = (
+        Suggestion.objects.filter(
+            transcript__project=project,
+            decided_at__gte=since,
+            status__in=[Suggestion.Status.ACCEPTED, Suggestion.Status.REJECTED],
+        )
+        .annotate(week=TruncWeek("decided_at"))
+        .values("code_id", "code__name", "code__colour", "week")
+        .annotate(
+            accepted=Count("pk", filter=Q(status=Suggestion.Status.ACCEPTED)),
+            rejected=Count("pk", filter=Q(status=Suggestion.Status.REJECTED)),
+        )
+        .order_by("code__name", "code_id")
+    )
+    per_code: dict[int, dict] = {}
+    for row in rows:
+        code = per_code.setdefault(
+            row["code_id"],
+            {
+                "code_id": row["code_id"],
+                "name": row["code__name"],
+                "colour": row["code__colour"],
+                "counts": {},
+            },
+        )
+        week = row["week"]  # midnight starting the week, in the site's zone
+        week = timezone.localtime(week) if timezone.is_aware(week) else week
+        code["counts"][week.date()] = (row["accepted"], row["rejected"])
+    max_decided = max(
+        (a + r for c in per_code.values() for a, r in c["counts"].values()), default=0
+    )
+    labels = [m.isoformat() for m in mondays]
+    codes = []
+    for code in per_code.values():
+        by_week = code.pop("counts")
+        counts = [by_week.get(m, (0, 0)) for m in mondays]
+        code["accepted"] = sum(a for a, _ in counts)
+        code["rejected"] = sum(r for _, r in counts)
+        code["points"] = [
+            {
+                "week": m,
+                "accepted": a,
+                "rejected": r,
+                "rate": a / (a + r) if a + r else None,
+            }
+            for m, (a, r) in zip(mondays, counts, strict=True)
+        ]
+        code["chart"] = trend_chart.rate_chart(labels, counts, max_decided=max_decided)
+        codes.append(code)
+    return {"weeks": mondays, "max_decided": max_decided, "codes": codes}
+
+
 SYSTEM_LABELS = {
     "rules": "Rules only",
     "tfidf": "TF-IDF + logistic regression (baseline)",
     "model": "spaCy textcat model",
+    "textcat": "spaCy textcat from scratch (comparison)",
 }
+
+
+def system_labels(evaluation: dict) -> dict[str, str]:
+    """Return {system key: label} for the systems the evaluation holds.
+
+    The model's label says which model it was (stored with the evaluation;
+    older evaluations were all of the textcat model).
+    """
+    labels = {}
+    for key, label in SYSTEM_LABELS.items():
+        if key not in evaluation.get("systems", {}):
+            continue
+        if key == "model" and "model" in evaluation:
+            label = f"Model: {evaluation['model']['description']}"
+        labels[key] = label
+    return labels
 
 
 def _number(entry):
@@ -691,8 +993,9 @@ def evaluation_rows(evaluation: dict | None, names: dict[int, str]) -> dict:
     if not evaluation or "systems" not in evaluation:
         return {}
     systems = evaluation["systems"]
+    labels = system_labels(evaluation)
     overall = []
-    for key, label in SYSTEM_LABELS.items():
+    for key, label in labels.items():
         for avg in ("micro", "macro"):
             values = [_number(systems[key][avg][m]) for m in METRICS]
             at5 = _number(systems[key]["selection_recall_at_5"])
@@ -702,7 +1005,7 @@ def evaluation_rows(evaluation: dict | None, names: dict[int, str]) -> dict:
         cid = str(code["id"])
         rows = [
             (label, [_number(systems[key]["per_code"][cid][m]) for m in METRICS])
-            for key, label in SYSTEM_LABELS.items()
+            for key, label in labels.items()
             if cid in systems[key]["per_code"]
         ]
         name = names.get(code["id"], f"(deleted code {code['id']})")

@@ -4,7 +4,9 @@ Each fold holds out whole transcripts: a model never sees the transcript it
 is tested on (sentences of one interview resemble each other far more than
 sentences of two). The three systems share the folds, the units and the
 gold codings: the rules alone, TF-IDF + logistic regression (one-vs-rest)
-and the spaCy textcat model. Scores are pooled over the folds.
+and the learned model (whichever kind the settings name; with embeddings,
+optionally the textcat model trained from scratch as well, for comparison).
+Scores are pooled over the folds.
 """
 
 import random
@@ -15,16 +17,21 @@ from spacy.language import Language
 
 from .metrics import evaluate_spans, recall_at_k
 from .model import (
+    TEXTCAT_SETTINGS,
     THRESHOLD,
     TfidfBaseline,
-    textcat_scores,
+    describe_settings,
+    score_texts,
+    train,
     train_textcat,
     trainable_codes,
 )
 from .rules import CodeRule, match_rules
-from .units import Span, Unit, label_units, units_to_spans
+from .units import Span, Unit, label_units, unit_texts, units_to_spans
 
 SYSTEMS = ("rules", "tfidf", "model")
+# The textcat model from scratch, beside an embedding model (compare_textcat).
+COMPARISON = "textcat"
 K = 5
 
 
@@ -86,15 +93,28 @@ def evaluate(
     folds: int = 4,
     threshold: float = THRESHOLD,
     settings: dict | None = None,
+    unit: str = "sentence",
+    context: int = 0,
+    compare_textcat: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """Return the three systems' scores, per code, micro and macro, as a dict.
+    """Return the systems' scores, per code, micro and macro, as a dict.
+
+    `settings` name the model's kind (model.train; default: textcat).
+    `unit` names what `units` are, for the report; with `context`, the
+    models see each unit with that many neighbours on each side (the unit's
+    own offsets are still what is suggested). The selections of the ranked
+    code picker are scored as they are, without context.
 
     Only codes with enough codings (model.trainable_codes) are scored;
     NotEnoughCodings is raised when there are too few to train at all.
     Only transcripts with codings in the layer take part, as training and
     as test data.
     """
+    settings = settings or dict(TEXTCAT_SETTINGS)
+    systems_run = list(SYSTEMS)
+    if compare_textcat and settings.get("kind") == "embedding":
+        systems_run.append(COMPARISON)
     code_ids = trainable_codes([c.code_id for c in codings], code_order)
     chosen = set(code_ids)
     gold_all = [c for c in codings if c.code_id in chosen]
@@ -107,30 +127,27 @@ def evaluate(
         key=lambda u: (u.transcript_id, u.start, u.end),
     )
     labels = label_units(units, gold_all)
-    predicted = {name: [] for name in SYSTEMS}
-    ranked = {name: [] for name in SYSTEMS}
+    all_texts = unit_texts(texts, units, context)
+    predicted = {name: [] for name in systems_run}
+    ranked = {name: [] for name in systems_run}
     gold: list[Span] = []
     for n, test_ids in enumerate(fold_ids):
         test = set(test_ids)
-        train = [
-            (u, lab)
-            for u, lab in zip(units, labels, strict=True)
-            if u.transcript_id not in test
-        ]
-        test_units = [u for u in units if u.transcript_id in test]
-        train_texts = [texts[u.transcript_id][u.start : u.end] for u, _ in train]
-        train_labels = [lab for _, lab in train]
-        test_texts = [texts[u.transcript_id][u.start : u.end] for u in test_units]
+        held_out = [u.transcript_id in test for u in units]
+        train_texts = [t for t, h in zip(all_texts, held_out, strict=True) if not h]
+        train_labels = [lab for lab, h in zip(labels, held_out, strict=True) if not h]
+        test_units = [u for u, h in zip(units, held_out, strict=True) if h]
+        test_texts = [t for t, h in zip(all_texts, held_out, strict=True) if h]
         fold_gold = [c for c in gold_all if c.transcript_id in test]
         gold.extend(fold_gold)
         selections = [texts[c.transcript_id][c.start : c.end] for c in fold_gold]
 
-        model = train_textcat(train_texts, train_labels, code_ids, settings=settings)
+        model = train(train_texts, train_labels, code_ids, settings=settings)
         tfidf = TfidfBaseline().fit(train_texts, train_labels, code_ids)
         unit_labels = {
             "rules": rule_labels(rules_nlp, texts, test_units, rules),
             "tfidf": _above(tfidf.scores(test_texts), threshold),
-            "model": _above(textcat_scores(model, test_texts), threshold),
+            "model": _above(score_texts(model, test_texts), threshold),
         }
         selection_scores = {
             "rules": [
@@ -138,9 +155,14 @@ def evaluate(
                 for s in selections
             ],
             "tfidf": tfidf.scores(selections),
-            "model": textcat_scores(model, selections),
+            "model": score_texts(model, selections),
         }
-        for name in SYSTEMS:
+        if COMPARISON in systems_run:
+            scratch = train_textcat(train_texts, train_labels, code_ids)
+            scratch_scores = score_texts(scratch, test_texts)
+            unit_labels[COMPARISON] = _above(scratch_scores, threshold)
+            selection_scores[COMPARISON] = score_texts(scratch, selections)
+        for name in systems_run:
             kept = [
                 frozenset(c for c in lab if c in chosen) for lab in unit_labels[name]
             ]
@@ -150,7 +172,7 @@ def evaluate(
         if on_progress:
             on_progress(100 * (n + 1) // len(fold_ids))
     systems = {}
-    for name in SYSTEMS:
+    for name in systems_run:
         systems[name] = {
             **evaluate_spans(gold, predicted[name], code_ids),
             f"selection_recall_at_{K}": recall_at_k(ranked[name], K),
@@ -161,7 +183,12 @@ def evaluate(
         "fold_transcripts": fold_ids,
         "threshold": threshold,
         "units": len(units),
-        "unit": "sentence",
+        "unit": unit,
+        "context": context,
+        "model": {
+            "kind": settings.get("kind", "textcat"),
+            "description": describe_settings(settings),
+        },
         "codings": len(gold_all),
         "codes": [{"id": c, "codings": per_code[c]} for c in code_ids],
         "excluded_codes": sorted({c.code_id for c in codings} - chosen),

@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -79,12 +81,21 @@ def has_lemmatizer(nlp: Language) -> bool:
     return "lemmatizer" in nlp.pipe_names
 
 
+@lru_cache(maxsize=2**16)
+def _cached_stem(word: str) -> str:
+    return stem(word)
+
+
 def _lemmatise(nlp: Language, doc: Doc) -> Doc:
     # Blank pipelines: write the crude stem into NORM, which the
     # PhraseMatcher then compares (the same is done to the rule's own doc).
-    if not has_lemmatizer(nlp):
-        for token in doc:
-            token.norm_ = stem(token.text)
+    # Through arrays of string ids, not a Token object per token: a fifth
+    # less time for matching rules over a long transcript (bench/suggest.py).
+    if not has_lemmatizer(nlp) and len(doc):
+        strings = nlp.vocab.strings
+        orths = doc.to_array(ORTH).tolist()
+        norms = [strings.add(_cached_stem(strings[h])) for h in orths]
+        doc.from_array([NORM], numpy.array(norms, dtype=numpy.uint64).reshape(-1, 1))
     return doc
 
 

@@ -107,3 +107,23 @@ def units_to_spans(
     return sorted(
         spans, key=lambda sp: (sp.transcript_id, sp.start, sp.end, sp.code_id)
     )
+
+
+def unit_texts(texts: dict[int, str], units: list[Unit], context: int = 0) -> list[str]:
+    """Return each unit's text, with `context` neighbours on each side.
+
+    Neighbours are the units next to it in `units` (sorted by transcript and
+    start) within the same transcript; the text runs from the first one's
+    start to the last one's end, so what lies between them is kept.
+    """
+    out = []
+    for i, unit in enumerate(units):
+        lo = hi = i
+        same = unit.transcript_id
+        for _ in range(context):
+            if lo > 0 and units[lo - 1].transcript_id == same:
+                lo -= 1
+            if hi + 1 < len(units) and units[hi + 1].transcript_id == same:
+                hi += 1
+        out.append(texts[unit.transcript_id][units[lo].start : units[hi].end])
+    return out

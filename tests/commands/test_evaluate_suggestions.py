@@ -33,8 +33,32 @@ def test_json_reports_rules_tfidf_and_the_model_on_the_same_folds(
         system = result["systems"][name]
         assert set(system) == {"per_code", "micro", "macro", "selection_recall_at_5"}
         assert system["micro"]["segment_recall"]["den"] == 20
-    table = run(project.name, "--folds", "2")
+    table = run(project.name, "--folds", "2", "--model", "textcat")
     assert "20 codings of 2 codes, 30 sentences, 2 folds by transcript." in table
+    assert "Model: spaCy textcat_multilabel (bag of words" in table
+    assert "Model (textcat) micro" in table
+
+
+def test_turns_with_context_and_a_threshold(project, owner, coder, codes):
+    coded_interviews(project=project, owner=owner, coder=coder, codes=codes)
+    result = json.loads(
+        run(
+            str(project.pk),
+            "--json",
+            "--model",
+            "textcat",
+            "--unit",
+            "turn",
+            "--context",
+            "1",
+            "--threshold",
+            "0.6",
+        )
+    )
+    # No speaker labels in these interviews: each line (here the whole
+    # interview) is one turn.
+    assert (result["unit"], result["units"], result["context"]) == ("turn", 5, 1)
+    assert result["threshold"] == 0.6
 
 
 @pytest.mark.parametrize(
@@ -42,6 +66,8 @@ def test_json_reports_rules_tfidf_and_the_model_on_the_same_folds(
     [
         (["--layer", "nobody"], "There is no user 'nobody'."),
         (["--folds", "1"], "--folds must be at least 2."),
+        (["--context", "9"], "--context must be between 0 and 5."),
+        (["--threshold", "1"], "--threshold must be between 0 and 1."),
         ([], "Training needs at least 20 codings"),
     ],
 )

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from interviews.models import Job, Suggestion, SuggestionModel
-from interviews.services.suggestions import save_rules
+from interviews.services.suggestions import describe_settings, save_rules
 from tests.integration.test_sentence_job import wait_for_job
 from tests.suggestion_samples import coded_interviews
 
@@ -34,7 +34,7 @@ def test_worker_trains_a_model_then_stores_suggestions(
     assert model.layer_label == "Coder carl_coder"
     assert set(model.evaluation["systems"]) == {"rules", "tfidf", "model"}
     page = client.get(reverse("suggestion_page", args=[project.pk])).content.decode()
-    assert "Model v1, trained" in page
+    assert f"Model v1 ({describe_settings(model.settings)}), trained" in page
     assert "TF-IDF + logistic regression (baseline)" in page
 
     target = interviews[0]

@@ -15,6 +15,7 @@ from interviews.services import ServiceError
 from interviews.services import suggestions as svc
 from interviews.services.codings import add_coding
 from interviews.services.jobs import run_job
+from interviews.suggest import encoder
 from tests.suggestion_samples import coded_interviews
 
 pytestmark = pytest.mark.django_db
@@ -147,12 +148,45 @@ def test_training_stores_a_version_with_its_data_size_and_evaluation(
         str(codes["financial"].pk): "Financial difficulties",
         str(codes["info"].pk): "Information support",
     }
-    assert model.settings["learn_rate"] == 0.01
+    # The sentence-embedding model when the optional extra is installed.
+    assert model.settings["kind"] == ("embedding" if encoder.available() else "textcat")
     evaluation = model.evaluation
     assert set(evaluation["systems"]) == {"rules", "tfidf", "model"}
+    assert evaluation["model"]["kind"] == model.settings["kind"]
     assert evaluation["folds"] == 4
     assert evaluation["codings"] == 20
     assert train(project, owner).version == 2
+
+
+def test_without_the_extra_training_falls_back_to_textcat(
+    project, owner, interviews, monkeypatch
+):
+    monkeypatch.setattr(encoder, "available", lambda: False)
+    model = train(project, owner)
+    assert Job.objects.get(pk=model.job_id).status == Job.Status.DONE
+    assert model.settings["kind"] == "textcat"
+    assert model.settings["learn_rate"] == 0.01
+    assert model.evaluation["model"]["description"] == (
+        "spaCy textcat_multilabel (bag of words, trained from scratch)"
+    )
+    assert svc.model_choice()["embeddings"] is False
+    assert svc.model_from_bytes(bytes(model.data)).pipe_names == ["textcat_multilabel"]
+
+
+def test_an_embedding_model_without_the_extra_is_a_clear_error(
+    project, owner, interviews, monkeypatch
+):
+    model = SuggestionModel.objects.create(
+        project=project,
+        version=7,
+        layer="all",
+        layer_label="All coders",
+        settings={"kind": "embedding", "encoder": "all-MiniLM-L6-v2"},
+        data=b"not loaded",
+    )
+    monkeypatch.setattr(encoder, "available", lambda: False)
+    with pytest.raises(ServiceError, match="Model v7 uses sentence embeddings"):
+        svc.loaded_model(model)
 
 
 def test_a_changed_codebook_is_reported(project, owner, codes, interviews):

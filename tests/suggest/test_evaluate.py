@@ -3,14 +3,16 @@
 import pytest
 import spacy
 
+from interviews.suggest import encoder
 from interviews.suggest.evaluate import assign_folds, evaluate
 from interviews.suggest.model import (
     NotEnoughCodings,
     TfidfBaseline,
+    default_settings,
     model_code_ids,
     model_from_bytes,
     model_to_bytes,
-    textcat_scores,
+    score_texts,
     train_textcat,
     trainable_codes,
 )
@@ -90,12 +92,12 @@ def test_the_model_learns_round_trips_through_bytes_and_scores_by_code():
     nlp = train_textcat(unit_texts, labels, [MONEY, INFO])
     again = model_from_bytes(model_to_bytes(nlp))
     assert model_code_ids(again) == [MONEY, INFO]
-    [money, info] = textcat_scores(
+    [money, info] = score_texts(
         again, ["Regions lack money.", "Information is hard to find."]
     )
     assert money[MONEY] > money[INFO]
     assert info[INFO] > info[MONEY]
-    assert textcat_scores(again, ["x"]) == textcat_scores(nlp, ["x"])
+    assert score_texts(again, ["x"]) == score_texts(nlp, ["x"])
     baseline = TfidfBaseline().fit(unit_texts, labels, [MONEY, INFO])
     [money] = baseline.scores(["Regions lack money."])
     assert money[MONEY] > 0.5 > money[INFO]
@@ -143,3 +145,51 @@ def test_evaluation_reports_three_systems_side_by_side():
         assert micro["segment_recall"]["den"] == 20
         assert micro["char_f1"] is not None
         assert result["systems"][name]["selection_recall_at_5"]["den"] == 20
+
+
+def test_evaluation_names_the_model_and_the_units():
+    texts, units, codings = synthetic_project()
+    result = evaluate(
+        texts=texts,
+        units=units,
+        codings=codings,
+        rules=[],
+        code_order=[MONEY, INFO],
+        rules_nlp=spacy.blank("en"),
+        folds=2,
+        unit="turn",
+        context=1,
+        compare_textcat=True,  # only beside an embedding model
+    )
+    assert (result["unit"], result["context"]) == ("turn", 1)
+    assert result["model"] == {
+        "kind": "textcat",
+        "description": "spaCy textcat_multilabel (bag of words, trained from scratch)",
+    }
+    assert set(result["systems"]) == {"rules", "tfidf", "model"}
+
+
+@pytest.mark.skipif(
+    not encoder.available(),
+    reason="the optional sentence-embedding extra (requirements-embeddings.txt) "
+    "is not installed",
+)
+def test_an_embedding_model_is_compared_with_textcat_from_scratch():
+    texts, units, codings = synthetic_project()
+    result = evaluate(
+        texts=texts,
+        units=units,
+        codings=codings,
+        rules=[],
+        code_order=[MONEY, INFO],
+        rules_nlp=spacy.blank("en"),
+        folds=2,
+        settings=default_settings(),
+        compare_textcat=True,
+    )
+    assert result["model"]["kind"] == "embedding"
+    assert set(result["systems"]) == {"rules", "tfidf", "model", "textcat"}
+    model = result["systems"]["model"]
+    # Sentences this alike are found by their meaning in a held-out transcript.
+    assert model["micro"]["segment_recall"]["value"] == 1.0
+    assert model["selection_recall_at_5"]["den"] == 20

@@ -7,6 +7,7 @@ from interviews.suggest.units import (
     Unit,
     label_units,
     merge_intervals,
+    unit_texts,
     units_to_spans,
 )
 
@@ -68,3 +69,17 @@ def test_projection_there_and_back_keeps_sentence_aligned_codings():
 
 def test_merge_intervals_joins_touching_and_overlapping_ones():
     assert merge_intervals([(5, 8), (0, 2), (2, 4), (7, 9), (3, 3)]) == [(0, 4), (5, 9)]
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        (0, ["One.", "Two.", "Three.", "Four."]),
+        (1, ["One. Two.", "One. Two. Three.", "Two. Three.", "Four."]),
+        (2, ["One. Two. Three.", "One. Two. Three.", "One. Two. Three.", "Four."]),
+    ],
+)
+def test_unit_texts_take_neighbours_from_the_same_transcript_only(context, expected):
+    texts = {1: "One. Two. Three.", 2: "Four."}
+    units = [Unit(1, 0, 4), Unit(1, 5, 9), Unit(1, 10, 16), Unit(2, 0, 5)]
+    assert unit_texts(texts, units, context) == expected

@@ -80,7 +80,7 @@ def test_page_query_count_does_not_grow_with_suggestions(
         reverse("suggestion_page", args=[project.pk]) + f"?code={codes['financial'].pk}"
     )
     client.get(url)
-    with django_assert_num_queries(12) as first:
+    with django_assert_num_queries(13) as first:
         client.get(url)
     for start in range(0, 40, 4):
         Suggestion.objects.create(
@@ -465,9 +465,10 @@ def test_the_page_shows_the_evaluation_and_a_changed_codebook(
 
     response = client_for(coder).get(reverse("suggestion_page", args=[project.pk]))
     html = response.content.decode()
-    assert "Model v1, trained" in html
+    described = svc.describe_settings(model.settings)
+    assert f"Model v1 ({described}), trained" in html
     assert "20 codings, 30 sentences" in html
-    for label in ("Rules only", "TF-IDF + logistic regression", "spaCy textcat model"):
+    for label in ("Rules only", "TF-IDF + logistic regression", f"Model: {described}"):
         assert label in html
     assert "The codebook changed since this model was trained" in html
     assert "“Information support” was renamed to “Info”." in html
@@ -476,3 +477,28 @@ def test_the_page_shows_the_evaluation_and_a_changed_codebook(
         ("Rules only", "micro"),
         ("Rules only", "macro"),
     ]
+
+
+@pytest.mark.parametrize("extra", [True, False])
+def test_the_training_form_names_the_model_it_will_train(
+    client_for, project, owner, monkeypatch, extra
+):
+    from interviews.suggest import encoder
+
+    if extra and not encoder.available():
+        pytest.skip("the optional sentence-embedding extra is not installed")
+    monkeypatch.setattr(encoder, "available", lambda: extra)
+    html = client_for(owner).get(reverse("suggestion_page", args=[project.pk]))
+    html = html.content.decode()
+    if extra:
+        assert (
+            "Model: <strong>Logistic regression per code on all-MiniLM-L6-v2 "
+            "sentence embeddings</strong>" in html
+        )
+        assert "Encoder: all-MiniLM-L6-v2 sentence embeddings (384 dims)" in html
+    else:
+        assert (
+            "Model: <strong>spaCy textcat_multilabel (bag of words, trained from "
+            "scratch)</strong>" in html
+        )
+        assert "Training uses the lighter model; install the optional extra" in html

@@ -7,13 +7,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from interviews.models import Project
 from interviews.services import ServiceError
-from interviews.services.suggestions import DEFAULT_FOLDS, evaluate_project
+from interviews.services.suggestions import (
+    DEFAULT_FOLDS,
+    UNIT_KINDS,
+    evaluate_project,
+)
 from interviews.suggest.metrics import METRICS
+from interviews.suggest.model import THRESHOLD
 
-SYSTEM_LABELS = {
+SHORT_LABELS = {
     "rules": "Rules only",
     "tfidf": "TF-IDF + logistic regression",
-    "model": "spaCy textcat (BOW)",
+    "model": "Model ({kind})",
+    "textcat": "textcat from scratch",
 }
 
 
@@ -25,7 +31,8 @@ def _fmt(entry) -> str:
 class Command(BaseCommand):
     help = (
         "Cross-validate code suggestions by transcript: rules only, TF-IDF + "
-        "logistic regression and the spaCy model, side by side."
+        "logistic regression and the learned model, side by side (with the "
+        "sentence-embedding model, the textcat model from scratch as well)."
     )
 
     def add_arguments(self, parser):
@@ -36,9 +43,41 @@ class Command(BaseCommand):
             help="'all' (all coders, default), 'consensus', or a coder's username.",
         )
         parser.add_argument("--folds", type=int, default=DEFAULT_FOLDS)
+        parser.add_argument(
+            "--model",
+            choices=["embedding", "textcat"],
+            default="",
+            help="The model to measure (default: the one training uses here).",
+        )
+        parser.add_argument("--unit", choices=UNIT_KINDS, default="sentence")
+        parser.add_argument(
+            "--context",
+            type=int,
+            default=0,
+            help="Neighbouring units the models see on each side (default 0).",
+        )
+        parser.add_argument("--threshold", type=float, default=THRESHOLD)
+        parser.add_argument(
+            "--no-comparison",
+            action="store_true",
+            help="Skip the textcat-from-scratch comparison beside embeddings.",
+        )
         parser.add_argument("--json", action="store_true", help="Print JSON.")
 
-    def handle(self, *args, project, layer, folds, json: bool, **options):
+    def handle(
+        self,
+        *args,
+        project,
+        layer,
+        folds,
+        model,
+        unit,
+        context,
+        threshold,
+        no_comparison,
+        json: bool,
+        **options,
+    ):
         found = Project.objects.filter(pk=int(project)) if project.isdigit() else None
         if not found:
             found = Project.objects.filter(name=project)
@@ -55,8 +94,21 @@ class Command(BaseCommand):
             layer = f"coder:{user.pk}"
         if folds < 2:
             raise CommandError("--folds must be at least 2.")
+        if not 0 <= context <= 5:
+            raise CommandError("--context must be between 0 and 5.")
+        if not 0 < threshold < 1:
+            raise CommandError("--threshold must be between 0 and 1.")
         try:
-            result = evaluate_project(project=found.get(), layer=layer, folds=folds)
+            result = evaluate_project(
+                project=found.get(),
+                layer=layer,
+                folds=folds,
+                kind=model,
+                unit=unit,
+                context=context,
+                threshold=threshold,
+                compare_textcat=not no_comparison,
+            )
         except ServiceError as exc:
             raise CommandError(str(exc)) from exc
         if json:
@@ -70,17 +122,23 @@ def _dumps(result: dict) -> str:
 
 
 def _table(result: dict) -> str:
+    context = f" (+{result['context']} each side)" if result["context"] else ""
     lines = [
         f"{result['codings']} codings of {len(result['codes'])} codes, "
-        f"{result['units']} sentences, {result['folds']} folds by transcript.",
-        f"{'':32} seg P  seg R  seg F1  chr P  chr R  chr F1  sel R@5",
+        f"{result['units']} {result['unit']}s{context}, {result['folds']} folds "
+        "by transcript.",
+        f"Model: {result['model']['description']}; threshold {result['threshold']}.",
+        f"{'':40} seg P  seg R  seg F1  chr P  chr R  chr F1  sel R@5",
     ]
-    for name, label in SYSTEM_LABELS.items():
+    for name, label in SHORT_LABELS.items():
+        if name not in result["systems"]:
+            continue
+        label = label.format(kind=result["model"]["kind"])
         system = result["systems"][name]
         for avg in ("micro", "macro"):
             m = system[avg]
             lines.append(
-                f"{label[:24] + ' ' + avg:32}"
+                f"{label + ' ' + avg:40}"
                 + "  ".join(_fmt(m[k]) for k in METRICS)
                 + "  "
                 + _fmt(system["selection_recall_at_5"])

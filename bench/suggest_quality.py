@@ -1,0 +1,248 @@
+"""Measure the code-suggestion models on real coded data (issue 5's targets).
+
+Usage (from the repository root, with the optional extra installed for the
+embedding model):
+
+    .venv/bin/python bench/suggest_quality.py [--sample PATH] [--json OUT]
+        [--runs sentence,sentence+1,turn] [--thresholds 0.5]
+
+1. Imports the sample `.qdpx` with services.refi.import_qdpx into a fresh,
+   throwaway SQLite database (a temporary VAR_DIR), exactly as a user's
+   upload would be imported. Nothing of the sample is written to the
+   repository.
+2. The default sample is the NVivo project in ../shared/interop-samples
+   (MIT, DEpt-metagenom/pyqdpx): public Hungarian YouTube comments on COVID
+   vaccination, coded by its researchers; 303 codings, all in one source.
+   Cross-validation by transcript needs several coded documents, so that
+   source is split at its natural records: each video's block of comments
+   becomes one transcript (records are "video_id, title, date, comment id,
+   author, text, likes, date", one field a line). Codings move with their
+   text; a coding that crossed two videos' blocks would be dropped (and
+   counted).
+3. Runs the same cross-validation as `manage.py evaluate_suggestions`
+   (services.suggestions.evaluate_project: rules, TF-IDF + logistic
+   regression, the model, and the textcat model from scratch for
+   comparison) for each run: sentences, sentences seen with one neighbour
+   on each side ("sentence+1"), and speaker turns ("turn"; this text has no
+   speaker labels, so a turn is a line: one comment).
+4. Prints, per run, micro segment F1, micro character F1 and selection
+   recall@5 of every system, and the model's ratios to TF-IDF against the
+   targets (F1 >= 1.2x, recall@5 >= 1.25x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SAMPLE = ROOT.parent / "shared/interop-samples/nvivo-win-12.6_oltas0517.qdpx"
+
+# One record's first three lines: an 11-character video id, the title, the
+# video's date.
+RECORD = re.compile(
+    r"^(?P<video>[A-Za-z0-9_-]{11})\n[^\n]*\n\d{4}-\d\d-\d\dT[\d:]+Z\n", re.M
+)
+
+
+def split_by_video(project) -> dict:
+    """Replace each coded transcript by one transcript per video block."""
+    from django.db import transaction
+
+    from interviews.models import Coding, Transcript
+
+    report = {"documents": 0, "codings": 0, "dropped": 0}
+    coded = Transcript.objects.filter(project=project, codings__isnull=False)
+    for original in list(coded.distinct()):
+        text = original.text
+        starts, previous = [], None
+        for match in RECORD.finditer(text):
+            if match["video"] != previous:
+                starts.append(match.start())
+                previous = match["video"]
+        if len(starts) < 2:
+            continue
+        starts[0] = 0  # the header line goes with the first video
+        bounds = list(zip(starts, [*starts[1:], len(text)], strict=True))
+        with transaction.atomic():
+            parts = [
+                Transcript.objects.create(
+                    project=project,
+                    title=f"{original.title} · video {n + 1:02d}",
+                    text=text[a:b],
+                    length=b - a,
+                    source_format=original.source_format,
+                )
+                for n, (a, b) in enumerate(bounds)
+            ]
+            moved = []
+            for coding in original.codings.all():
+                for part, (a, b) in zip(parts, bounds, strict=True):
+                    if a <= coding.start and coding.end <= b:
+                        coding.pk = None
+                        coding.transcript = part
+                        coding.start -= a
+                        coding.end -= a
+                        moved.append(coding)
+                        break
+                else:
+                    report["dropped"] += 1
+            Coding.objects.bulk_create(moved)
+            original.delete()
+        report["documents"] += len(parts)
+        report["codings"] += len(moved)
+    return report
+
+
+def prior_recall_at_5(project, result: dict) -> float:
+    """Return recall@5 of ranking codes by their coding count in the other
+    folds alone: what a picker knows without reading the selection."""
+    from collections import Counter
+
+    from interviews.models import Coding
+
+    scored = {c["id"] for c in result["codes"]}
+    rows = Coding.objects.filter(
+        transcript__project=project, code_id__in=scored
+    ).values_list("transcript_id", "code_id")
+    hits = total = 0
+    for held_out in result["fold_transcripts"]:
+        test = set(held_out)
+        counts = Counter(c for t, c in rows if t not in test)
+        top = [c for c, _ in counts.most_common(5)]
+        for t, c in rows:
+            if t in test:
+                total += 1
+                hits += c in top
+    return hits / total
+
+
+def _value(entry):
+    return entry["value"] if isinstance(entry, dict) else entry
+
+
+def summary(result: dict) -> dict:
+    out = {}
+    for name, system in result["systems"].items():
+        out[name] = {
+            "segment_f1": system["micro"]["segment_f1"],
+            "char_f1": system["micro"]["char_f1"],
+            "recall_at_5": _value(system["selection_recall_at_5"]),
+        }
+    tfidf, model = out["tfidf"], out["model"]
+    out["ratios"] = {
+        key: (model[key] / tfidf[key] if tfidf[key] else None)
+        for key in ("segment_f1", "char_f1", "recall_at_5")
+    }
+    return out
+
+
+def _fmt(value) -> str:
+    return "  n/a" if value is None else f"{value:5.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sample", type=Path, default=SAMPLE)
+    parser.add_argument("--runs", default="sentence,sentence+1,turn")
+    parser.add_argument("--thresholds", default="0.5")
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--model", default="", choices=["", "embedding", "textcat"])
+    parser.add_argument("--no-split", action="store_true")
+    parser.add_argument("--json", type=Path, help="Write every result here.")
+    args = parser.parse_args()
+    if not args.sample.exists():
+        sys.exit(f"{args.sample} is missing (it lives in ../shared/interop-samples).")
+
+    workdir = tempfile.mkdtemp(prefix="suggest-quality-")
+    os.environ["VAR_DIR"] = workdir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coding_site.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from interviews.services import refi
+    from interviews.services import suggestions as svc
+    from interviews.suggest import encoder
+
+    call_command("migrate", verbosity=0)
+    owner = get_user_model().objects.create_user("bench", password="x")
+    imported = refi.import_qdpx(owner=owner, path=args.sample)
+    project = imported.project
+    split = {} if args.no_split else split_by_video(project)
+    transcripts = project.transcripts.filter(codings__isnull=False).distinct()
+    print(
+        f"Sample {args.sample.name}: {project.codes.count()} codes, "
+        f"{project.transcripts.count()} transcripts ({transcripts.count()} "
+        f"coded), split {split or 'not done'}."
+    )
+    print(f"Encoder: {encoder.describe()}")
+    results = []
+    for run in args.runs.split(","):
+        unit, _, context = run.partition("+")
+        for threshold in (float(t) for t in args.thresholds.split(",")):
+            started = time.perf_counter()
+            result = svc.evaluate_project(
+                project=project,
+                layer="all",
+                folds=args.folds,
+                kind=args.model,
+                unit=unit,
+                context=int(context or 0),
+                threshold=threshold,
+            )
+            seconds = time.perf_counter() - started
+            short = summary(result)
+            short["prior_recall_at_5"] = prior_recall_at_5(project, result)
+            results.append(
+                {
+                    "run": run,
+                    "threshold": threshold,
+                    "seconds": round(seconds, 1),
+                    "summary": short,
+                    "result": result,
+                }
+            )
+            print(
+                f"\n{run} (threshold {threshold}): {result['codings']} codings of "
+                f"{len(result['codes'])} codes with >= 5, {result['units']} units, "
+                f"{result['folds']} folds by transcript, {seconds:.0f} s; "
+                f"model: {result['model']['description']}"
+            )
+            print(f"{'':32}seg F1  chr F1  sel R@5")
+            for name in ("rules", "tfidf", "model", "textcat"):
+                if name in short:
+                    row = short[name]
+                    print(
+                        f"{name:32}"
+                        + "  ".join(
+                            _fmt(row[k])
+                            for k in ("segment_f1", "char_f1", "recall_at_5")
+                        )
+                    )
+            print(
+                f"{'most frequent 5 codes':32}{'':16}{_fmt(short['prior_recall_at_5'])}"
+            )
+            ratios = short["ratios"]
+            print(
+                f"{'model / tfidf':32}"
+                + "  ".join(
+                    _fmt(ratios[k]) for k in ("segment_f1", "char_f1", "recall_at_5")
+                )
+                + "   (targets: F1 >= 1.2, R@5 >= 1.25)"
+            )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""A spaCy pipeline on pretrained sentence embeddings (the optional extra).
+
+Two components after the tokenizer of `spacy.blank("en")`:
+
+- `code_suggest_encoder` sets each doc's vector (and, on demand, each span's)
+  from the sentence encoder (encoder.py), a batch of docs at a time;
+- `code_suggest_classifier` holds one logistic regression per code over
+  that vector (fitted with scikit-learn, one-vs-rest, balanced classes) and
+  sets `doc.cats` to each code's probability, as `textcat_multilabel` does.
+
+The classifier's weights are plain float32 arrays in msgpack, so a stored
+version round-trips through `model.model_to_bytes` like the textcat model,
+without pickle. Loading it needs the extra, since the encoder does.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import minibatch
+
+from . import encoder
+
+EMBEDDING_SETTINGS = {
+    "kind": "embedding",
+    "encoder": encoder.MODEL_NAME,
+    # Inverse regularisation strength of each code's logistic regression.
+    "C": 1.0,
+    "seed": 0,
+}
+
+
+def _span_vector(span: Span) -> np.ndarray:
+    return encoder.encode([span.text])[0]
+
+
+def _set_vector(doc: Doc, vector: np.ndarray) -> Doc:
+    doc.user_hooks["vector"] = lambda _doc: vector
+    doc.user_hooks["has_vector"] = lambda _doc: True
+    # Spans are encoded when asked for (say, "more like this" on a coding).
+    doc.user_span_hooks["vector"] = _span_vector
+    doc.user_span_hooks["has_vector"] = lambda _span: True
+    return doc
+
+
+class SentenceEncoder:
+    """Set `doc.vector` to the doc's sentence embedding."""
+
+    def __init__(self, name: str, model: str, batch_size: int):
+        if model != encoder.MODEL_NAME:
+            raise ValueError(
+                f"Sentence encoder {model!r} is not available; this installation "
+                f"has {encoder.MODEL_NAME!r}."
+            )
+        self.name = name
+        self.model = model
+        self.batch_size = batch_size
+
+    def __call__(self, doc: Doc) -> Doc:
+        return _set_vector(doc, encoder.encode([doc.text])[0])
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 0) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size or self.batch_size):
+            vectors = encoder.encode([d.text for d in batch], self.batch_size)
+            for doc, vector in zip(batch, vectors, strict=True):
+                yield _set_vector(doc, vector)
+
+
+@Language.factory(
+    "code_suggest_encoder",
+    default_config={"model": encoder.MODEL_NAME, "batch_size": encoder.BATCH_SIZE},
+)
+def make_encoder(nlp: Language, name: str, model: str, batch_size: int):
+    return SentenceEncoder(name, model, batch_size)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+class CodeClassifier:
+    """One logistic regression per code over `doc.vector`; sets `doc.cats`."""
+
+    def __init__(self, name: str, threshold: float):
+        self.name = name
+        self.threshold = threshold
+        self.labels: list[str] = []
+        self.weights = np.zeros((0, encoder.DIMENSIONS), dtype=np.float32)
+        self.bias = np.zeros(0, dtype=np.float32)
+
+    def set_weights(
+        self, labels: list[str], weights: np.ndarray, bias: np.ndarray
+    ) -> None:
+        if weights.shape != (len(labels), encoder.DIMENSIONS) or bias.shape != (
+            len(labels),
+        ):
+            raise ValueError("one row of weights and one bias per label")
+        self.labels = list(labels)
+        self.weights = np.asarray(weights, dtype=np.float32)
+        self.bias = np.asarray(bias, dtype=np.float32)
+
+    def _predict(self, docs: list[Doc]) -> list[Doc]:
+        if not docs:
+            return docs
+        matrix = np.stack([d.vector for d in docs]).astype(np.float32)
+        probabilities = _sigmoid(matrix @ self.weights.T + self.bias)
+        for doc, row in zip(docs, probabilities, strict=True):
+            doc.cats = {
+                label: float(p) for label, p in zip(self.labels, row, strict=True)
+            }
+        return docs
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self._predict([doc])[0]
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size):
+            yield from self._predict(list(batch))
+
+    def to_bytes(self, *, exclude=()) -> bytes:
+        return srsly.msgpack_dumps(
+            {
+                "labels": self.labels,
+                "dims": int(self.weights.shape[1]),
+                "weights": self.weights.astype("<f4").tobytes(),
+                "bias": self.bias.astype("<f4").tobytes(),
+            }
+        )
+
+    def from_bytes(self, data: bytes, *, exclude=()) -> "CodeClassifier":
+        blob = srsly.msgpack_loads(data)
+        labels = list(blob["labels"])
+        weights = np.frombuffer(blob["weights"], dtype="<f4").reshape(
+            len(labels), blob["dims"]
+        )
+        bias = np.frombuffer(blob["bias"], dtype="<f4")
+        self.set_weights(labels, weights.copy(), bias.copy())
+        return self
+
+    def to_disk(self, path, *, exclude=()) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "weights.msgpack").write_bytes(self.to_bytes())
+
+    def from_disk(self, path, *, exclude=()) -> "CodeClassifier":
+        return self.from_bytes((path / "weights.msgpack").read_bytes())
+
+
+@Language.factory("code_suggest_classifier", default_config={"threshold": 0.5})
+def make_classifier(nlp: Language, name: str, threshold: float):
+    return CodeClassifier(name, threshold)
+
+
+def blank_pipeline(settings: dict) -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("code_suggest_encoder", config={"model": settings["encoder"]})
+    nlp.add_pipe("code_suggest_classifier", config={"threshold": settings["threshold"]})
+    return nlp
+
+
+def train_embedding(
+    texts: list[str],
+    labels: list[frozenset[int]],
+    code_ids: list[int],
+    *,
+    settings: dict,
+    on_progress: Callable[[int], None] | None = None,
+) -> Language:
+    """Return the encoder + classifier pipeline fitted on `texts`.
+
+    A code that no unit (or every unit) carries gets a constant score of
+    about 0 (or 1): there is nothing to separate.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    nlp = blank_pipeline(settings)
+    matrix = encoder.encode(texts)
+    if on_progress:
+        on_progress(50)
+    weights = np.zeros((len(code_ids), encoder.DIMENSIONS), dtype=np.float32)
+    bias = np.zeros(len(code_ids), dtype=np.float32)
+    for row, code_id in enumerate(code_ids):
+        y = np.array([1 if code_id in codes else 0 for codes in labels])
+        if len(set(y.tolist())) < 2:
+            bias[row] = 10.0 if y.size and y[0] else -10.0
+            continue
+        model = LogisticRegression(
+            C=settings["C"],
+            class_weight="balanced",
+            max_iter=2000,
+            random_state=settings["seed"],
+        ).fit(matrix, y)
+        weights[row] = model.coef_[0]
+        bias[row] = model.intercept_[0]
+    nlp.get_pipe("code_suggest_classifier").set_weights(
+        [str(c) for c in code_ids], weights, bias
+    )
+    if on_progress:
+        on_progress(100)
+    return nlp

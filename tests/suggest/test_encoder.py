@@ -1,0 +1,129 @@
+"""The sentence encoder wrapper and the embedding pipeline (optional extra).
+
+Tests that compute embeddings skip, saying why, when the extra
+(requirements-embeddings.txt) is not installed; the fallback tests run
+everywhere.
+"""
+
+import numpy as np
+import pytest
+
+from interviews.suggest import encoder
+from interviews.suggest.embedding import CodeClassifier
+from interviews.suggest.model import (
+    TEXTCAT_SETTINGS,
+    default_settings,
+    describe_settings,
+    model_code_ids,
+    model_from_bytes,
+    model_kind,
+    model_to_bytes,
+    score_texts,
+    train,
+)
+
+needs_extra = pytest.mark.skipif(
+    not encoder.available(),
+    reason="the optional sentence-embedding extra (requirements-embeddings.txt) "
+    "is not installed",
+)
+
+MONEY, INFO = 1, 2
+TEXTS = [
+    "Regions lack money for joint projects.",
+    "The budget for cooperation is too small.",
+    "There is never enough funding for our plans.",
+    "Nobody knows what the other side is doing.",
+    "Information about partners is hard to find.",
+    "We hear nothing about their programmes.",
+    "The weather was pleasant during the visit.",
+    "We met in the spring of that year.",
+    "The hotel was near the station.",
+]
+LABELS = [frozenset({MONEY})] * 3 + [frozenset({INFO})] * 3 + [frozenset()] * 3
+
+
+@needs_extra
+def test_encode_returns_normalised_float32_rows_in_order():
+    vectors = encoder.encode(["Money is short.", "", "Money is short."])
+    assert vectors.shape == (3, encoder.DIMENSIONS)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors[[0, 2]], axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert encoder.encode([]).shape == (0, encoder.DIMENSIONS)
+    similar, other = encoder.encode(["We lack funds.", "The hotel was nice."])
+    assert float(vectors[0] @ similar) > float(vectors[0] @ other)
+
+
+@needs_extra
+def test_the_model_is_loaded_once_and_texts_are_encoded_once(monkeypatch):
+    encoder.encode(["warm up"])
+    model = encoder._model()
+    encoder.clear_cache()
+    calls = []
+    real = type(model).encode
+
+    def counting(self, texts, **kwargs):
+        calls.append(list(texts))
+        return real(self, texts, **kwargs)
+
+    monkeypatch.setattr(type(model), "encode", counting)
+    first = encoder.encode(["one text", "two texts"])
+    again = encoder.encode(["two texts", "one text", "three"])
+    assert encoder._model() is model
+    assert calls == [["one text", "two texts"], ["three"]]
+    assert np.array_equal(first[1], again[0])
+
+
+@needs_extra
+def test_describe_names_the_encoder():
+    assert encoder.describe() == "all-MiniLM-L6-v2 sentence embeddings (384 dims)"
+    assert default_settings()["kind"] == "embedding"
+
+
+def test_without_the_extra_the_textcat_model_is_the_default(monkeypatch):
+    monkeypatch.setattr(encoder, "available", lambda: False)
+    assert encoder.describe().startswith("Sentence embeddings unavailable: ")
+    assert default_settings() == TEXTCAT_SETTINGS
+    assert describe_settings(default_settings()) == (
+        "spaCy textcat_multilabel (bag of words, trained from scratch)"
+    )
+    nlp = train(TEXTS, LABELS, [MONEY, INFO], settings=default_settings())
+    assert model_kind(nlp) == "textcat"
+
+
+def test_a_model_without_a_kind_is_a_textcat_model():
+    nlp = train(TEXTS, LABELS, [MONEY, INFO], settings={"epochs": 2})
+    assert nlp.pipe_names == ["textcat_multilabel"]
+
+
+def test_the_classifier_round_trips_its_weights_through_bytes():
+    classifier = CodeClassifier("c", 0.5)
+    rng = np.random.default_rng(0)
+    weights = rng.normal(size=(2, encoder.DIMENSIONS)).astype(np.float32)
+    classifier.set_weights(["1", "2"], weights, np.array([0.5, -1.0]))
+    again = CodeClassifier("c", 0.5).from_bytes(classifier.to_bytes())
+    assert again.labels == ["1", "2"]
+    assert np.array_equal(again.weights, weights)
+    assert again.bias.tolist() == [0.5, -1.0]
+    with pytest.raises(ValueError, match="one row of weights"):
+        classifier.set_weights(["1"], weights, np.zeros(1))
+
+
+@needs_extra
+def test_the_embedding_model_learns_and_round_trips_through_bytes():
+    nlp = train(TEXTS, LABELS, [MONEY, INFO], settings=default_settings())
+    assert nlp.pipe_names == ["code_suggest_encoder", "code_suggest_classifier"]
+    again = model_from_bytes(model_to_bytes(nlp))
+    assert model_kind(again) == "embedding"
+    assert model_code_ids(again) == [MONEY, INFO]
+    probes = ["We have no money for this.", "Where is the information?"]
+    [money, info] = score_texts(again, probes)
+    assert money[MONEY] > money[INFO]
+    assert info[INFO] > info[MONEY]
+    assert score_texts(again, probes) == score_texts(nlp, probes)
+    doc = again("Funding is short. The rest is fine.")
+    assert doc.vector.shape == (encoder.DIMENSIONS,)
+    span = doc[0:4]
+    assert span.text == "Funding is short."
+    assert np.allclose(span.vector, encoder.encode(["Funding is short."])[0])
