@@ -19,6 +19,7 @@ from .models import (
     Membership,
     Memo,
     Project,
+    SimilarSearch,
     Suggestion,
     Transcript,
 )
@@ -278,3 +279,22 @@ def get_suggestion_for_user(
     except (Suggestion.DoesNotExist, ValueError):
         raise Http404("No such suggestion") from None
     return access, suggestion
+
+
+def get_similar_search_for_user(
+    user, project_id, search_id, *, write: bool = False
+) -> tuple[ProjectAccess, SimilarSearch]:
+    """Return the access and one of the user's own "more like this" searches.
+
+    A search shows its coding's text and what the searcher's layer lacks,
+    so it is its creator's alone: anyone else gets 404, as in blind mode.
+    """
+    access = get_project_for_user(user, project_id, write=write)
+    try:
+        search = SimilarSearch.objects.select_related("job", "code", "coding").get(
+            pk=search_id, project=access.project, created_by_id=access.user_id
+        )
+    except (SimilarSearch.DoesNotExist, ValueError):
+        raise Http404("No such search") from None
+    search.project = access.project
+    return access, search

@@ -314,6 +314,7 @@ class Job(models.Model):
         AGREEMENT = "agreement", "Agreement report"
         SUGGEST_TRAIN = "suggest_train", "Train the suggestion model"
         SUGGEST_RUN = "suggest_run", "Find code suggestions"
+        SIMILAR = "similar", "Find similar sentences"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -623,3 +624,40 @@ class SentenceScore(models.Model):
 
     def __str__(self):
         return f"[{self.start}, {self.end}) {self.scores}"
+
+
+class SimilarSearch(models.Model):
+    """A "More like this" search from one coding, run as a job (issue 5).
+
+    Results are [[transcript id, start, end, score], ...], best first: the
+    sentences most like the coding's text that did not carry its code in
+    the searcher's layer when the job ran.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="similar_searches"
+    )
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL)
+    # The coding may be removed later; the search keeps its code and text.
+    coding = models.ForeignKey(
+        Coding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="+")
+    query = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # In blind mode a coder's layer is their own codings only.
+    own_layer_only = models.BooleanField(default=False)
+    method = models.CharField(max_length=200, blank=True)
+    results = models.JSONField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"Similar to coding {self.coding_id} ({self.code})"
+
+    def get_absolute_url(self):
+        return reverse("similar_search", args=[self.project_id, self.pk])

@@ -68,6 +68,12 @@ class CodingTable(tables.Table):
         order_by=("created", "id"),
         attrs={"td": {"class": "nowrap"}},
     )
+    similar = tables.Column(
+        verbose_name="More like this",
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "nowrap"}},
+    )
 
     class Meta:
         model = Coding
@@ -82,6 +88,7 @@ class CodingTable(tables.Table):
             "text",
             "memo",
             "created",
+            "similar",
         )
         order_by = "transcript"
         empty_text = "No coded segments match these filters."
@@ -111,6 +118,17 @@ class CodingTable(tables.Table):
 
     def render_memo(self, value):
         return _preview(value, MEMO_PREVIEW_CHARS)
+
+    def render_similar(self, record):
+        url = reverse(
+            "similar_for_coding", args=[record.transcript.project_id, record.pk]
+        )
+        return format_html(
+            '<a href="{}" title="Sentences like this one, not coded “{}” yet">'
+            "Similar</a>",
+            url,
+            self.codebook.paths.get(record.code_id, record.code.name),
+        )
 
 
 def configure_table(table: tables.Table, request) -> tables.Table:

@@ -6,6 +6,7 @@ from .models import Job
 from .services.agreement import compute_agreement
 from .services.jobs import run_job
 from .services.nlp import detect_sentences
+from .services.similar import find_similar
 from .services.suggestions import find_suggestions, train_model
 
 
@@ -29,9 +30,15 @@ def find_suggestions_task(job_id: int) -> None:
     run_job(job_id=job_id, work=find_suggestions)
 
 
+@shared_task
+def find_similar_task(job_id: int) -> None:
+    run_job(job_id=job_id, work=find_similar)
+
+
 TASKS_BY_KIND = {
     Job.Kind.SENTENCES: detect_sentences_task,
     Job.Kind.AGREEMENT: compute_agreement_task,
     Job.Kind.SUGGEST_TRAIN: train_suggestion_model_task,
     Job.Kind.SUGGEST_RUN: find_suggestions_task,
+    Job.Kind.SIMILAR: find_similar_task,
 }

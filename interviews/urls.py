@@ -11,6 +11,7 @@ from .views import (
     projects,
     refi,
     segments,
+    similar,
     suggestions,
     transcripts,
 )
@@ -143,4 +144,19 @@ urlpatterns = [
         name="api_suggestion_decide",
     ),
     path(C + "rules/", suggestions.code_rules, name="code_rules"),
+    # "More like this" from a coding (views/similar.py)
+    path(
+        P + "codings/<int:coding_id>/similar/",
+        similar.similar_for_coding,
+        name="similar_for_coding",
+    ),
+    path(P + "similar/<int:search_id>/", similar.similar_search, name="similar_search"),
+    path(
+        P + "similar/<int:search_id>/status/",
+        similar.similar_status,
+        name="similar_status",
+    ),
+    path(
+        P + "similar/<int:search_id>/code/", similar.similar_code, name="similar_code"
+    ),
 ]

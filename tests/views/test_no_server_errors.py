@@ -9,7 +9,7 @@ a bogus id, other text arguments as a value no route accepts.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from interviews.models import Coding, Job, Membership, Memo
+from interviews.models import Coding, Job, Membership, Memo, SimilarSearch
 from interviews.services.codings import add_coding
 
 BOGUS_ID = 987_654_321
@@ -40,7 +40,27 @@ def objects(project, transcript, codes, coder, owner):
     code_memo = Memo.objects.create(
         project=project, code=codes["info"], author=coder, text="code memo"
     )
+    # A finished "More like this" search of the coder's (views/similar.py).
+    search = SimilarSearch.objects.create(
+        project=project,
+        coding=coding,
+        code=coding.code,
+        query=coding.text,
+        created_by=coder,
+        method="TF-IDF",
+        results=[
+            {
+                "transcript": transcript.pk,
+                "start": 13,
+                "end": 67,
+                "score": 0.5,
+                "text": transcript.text[13:67],
+                "speaker": "",
+            }
+        ],
+    )
     return {
+        "search_id": search.pk,
         "project_id": project.pk,
         "transcript_id": transcript.pk,
         "code_id": codes["info"].pk,

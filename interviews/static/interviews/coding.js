@@ -158,8 +158,9 @@
     const visible = b.list.filter((c) => codes[c[1]] && isVisible(c));
     const pend = pending && pending.s < b.end && pending.e > b.start ? pending : null;
     const sgs = showSuggestions ? b.sg.filter((g) => codes[g[1]]) : [];
+    const adj = adjust && adjust.changed && adjust.s < b.end && adjust.e > b.start ? adjust : null;
     b.dirty = false;
-    if (!visible.length && !pend && !sgs.length && !b.painted) return;
+    if (!visible.length && !pend && !sgs.length && !adj && !b.painted) return;
     const len = b.end - b.start;
     const items = visible.map((c) => ({
       c: c,
@@ -191,6 +192,13 @@
       pe = Math.min(pend.e, b.end) - b.start;
       cuts.push(ps, pe);
     }
+    let as = -1;
+    let ae = -1;
+    if (adj) {
+      as = Math.max(adj.s, b.start) - b.start;
+      ae = Math.min(adj.e, b.end) - b.start;
+      cuts.push(as, ae);
+    }
     cuts.sort((x, y) => x - y);
     const uniq = cuts.filter((x, i) => i === 0 || x !== cuts[i - 1]);
     const at = utf16At(b.text, uniq);
@@ -205,8 +213,9 @@
       const piece = b.text.slice(at[k], at[k + 1]);
       const isPending = pend && ps <= p && q <= pe;
       const sgHere = sgItems.find((it) => it.s <= p && q <= it.e);
+      const isAdjusted = adj && as <= p && q <= ae;
       let node;
-      if (active.length || isPending || sgHere) {
+      if (active.length || isPending || sgHere || isAdjusted) {
         node = document.createElement("span");
         if (active.length) {
           active.sort((x, y) => x.lane - y.lane);
@@ -216,6 +225,7 @@
         }
         if (isPending) node.classList.add("pending");
         if (sgHere) markSuggestion(node, sgHere, p, b.start);
+        if (isAdjusted) node.classList.add("sg-adj");
         node.textContent = piece;
       } else {
         node = document.createTextNode(piece);
@@ -229,7 +239,7 @@
       frag.appendChild(node);
     }
     b.el.replaceChildren(frag);
-    b.painted = visible.length > 0 || !!pend || sgs.length > 0;
+    b.painted = visible.length > 0 || !!pend || sgs.length > 0 || !!adj;
   }
 
   // A piece of an open suggestion: dashed outline in the code's colour, the
@@ -711,13 +721,32 @@
     const who = document.createElement("span");
     who.className = "muted";
     who.textContent = " by " + (data.coders[c[2]] || "another coder") + (c[2] === me ? " (you)" : "");
-    head.append(swatch(codes[c[1]][1]), path, who);
+    head.append(swatch(codes[c[1]][1]), path, who, similarForm(c));
     const body = document.createElement("div");
     body.className = "coding-body muted";
     body.textContent = "Loading…";
     li.append(head, body);
     loadCoding(c, li, body);
     return li;
+  }
+
+  // "More like this": starts a similarity search (a job) from the coding.
+  function similarForm(c) {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.className = "similar-form";
+    form.action = root.dataset.similarUrl.replace(/\/0\/similar\/$/, "/" + c[0] + "/similar/");
+    const token = document.createElement("input");
+    token.type = "hidden";
+    token.name = "csrfmiddlewaretoken";
+    token.value = root.dataset.csrf;
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.className = "link small";
+    button.textContent = "More like this";
+    button.title = "Find the most similar sentences not coded with this code yet";
+    form.append(token, button);
+    return form;
   }
 
   async function loadCoding(c, li, body) {
@@ -788,6 +817,9 @@
 
   let showSuggestions = false;
   let currentSg = null;
+  // Boundaries the coder chose for the current suggestion, when they differ
+  // from the suggested ones: {s, e, how: "word" | "selection", changed}.
+  let adjust = null;
   const suggestionsById = new Map(); // id -> [id, code_id, start, end, score, source]
   const sgToggle = document.getElementById("sg-toggle");
   const sgCount = document.getElementById("sg-count");
@@ -835,6 +867,122 @@
 
   function closeSgPop() {
     if (sgPop) sgPop.hidden = true;
+    dropAdjust();
+  }
+
+  function dropAdjust() {
+    const old = adjust;
+    adjust = null;
+    if (old && old.changed) repaintSpans([old]);
+  }
+
+  // ---- Adjusting the boundaries before accepting ------------------------------
+
+  const textEnd = segments.length ? segments[segments.length - 1].end : 0;
+  const WORD_WINDOW = 200; // code points looked at around a boundary
+  const QUOTE_CONTEXT = 40;
+
+  function isSpace(ch) {
+    return /\s/.test(ch);
+  }
+
+  // Words are runs of non-space characters (punctuation stays with its word).
+  function prevWordStart(pos) {
+    const from = Math.max(0, pos - WORD_WINDOW);
+    const chars = Array.from(textOf(from, pos));
+    let i = chars.length;
+    while (i > 0 && isSpace(chars[i - 1])) i--;
+    while (i > 0 && !isSpace(chars[i - 1])) i--;
+    return from + i;
+  }
+
+  function nextWordStart(pos) {
+    const chars = Array.from(textOf(pos, Math.min(textEnd, pos + WORD_WINDOW)));
+    let i = 0;
+    while (i < chars.length && !isSpace(chars[i])) i++;
+    while (i < chars.length && isSpace(chars[i])) i++;
+    return pos + i;
+  }
+
+  function prevWordEnd(pos) {
+    const from = Math.max(0, pos - WORD_WINDOW);
+    const chars = Array.from(textOf(from, pos));
+    let i = chars.length;
+    while (i > 0 && !isSpace(chars[i - 1])) i--;
+    while (i > 0 && isSpace(chars[i - 1])) i--;
+    return from + i;
+  }
+
+  function nextWordEnd(pos) {
+    const chars = Array.from(textOf(pos, Math.min(textEnd, pos + WORD_WINDOW)));
+    let i = 0;
+    while (i < chars.length && isSpace(chars[i])) i++;
+    while (i < chars.length && !isSpace(chars[i])) i++;
+    return pos + i;
+  }
+
+  function setAdjust(s, e, how) {
+    const g = suggestionsById.get(currentSg);
+    if (!g) return;
+    const old = adjust;
+    adjust = { s: s, e: e, how: how, changed: s !== g[2] || e !== g[3] };
+    repaintSpans([old, adjust, { s: g[2], e: g[3] }]);
+    renderExtent(g);
+  }
+
+  function stepBoundary(kind) {
+    const g = suggestionsById.get(currentSg);
+    if (!g) return;
+    let s = adjust ? adjust.s : g[2];
+    let e = adjust ? adjust.e : g[3];
+    if (kind === "start-earlier") s = prevWordStart(s);
+    else if (kind === "start-later") s = nextWordStart(s);
+    else if (kind === "end-earlier") e = prevWordEnd(e);
+    else if (kind === "end-later") e = nextWordEnd(e);
+    else return;
+    if (e <= s) {
+      announce("The passage cannot get any shorter.");
+      return;
+    }
+    setAdjust(s, e, "word");
+  }
+
+  // The popup's quote: the passage to be coded, marked, in a little context.
+  function renderExtent(g) {
+    const s = adjust ? adjust.s : g[2];
+    const e = adjust ? adjust.e : g[3];
+    const changed = !!(adjust && adjust.changed);
+    const before = textOf(Math.max(0, s - QUOTE_CONTEXT), s).split("\n").pop();
+    const after = textOf(e, Math.min(textEnd, e + QUOTE_CONTEXT)).split("\n")[0];
+    let body = Array.from(textOf(s, e));
+    if (body.length > 240) body = body.slice(0, 110).concat([" … "], body.slice(-110));
+    const pre = document.createElement("span");
+    pre.className = "ctx";
+    pre.textContent = (before ? "…" : "") + before;
+    const mark = document.createElement("mark");
+    mark.textContent = body.join("");
+    const post = document.createElement("span");
+    post.className = "ctx";
+    post.textContent = after + (after ? "…" : "");
+    sgPop.querySelector(".sg-quote").replaceChildren(pre, mark, post);
+    const note = sgPop.querySelector(".sg-adjusted");
+    if (note) {
+      note.hidden = !changed;
+      note.textContent = !changed
+        ? ""
+        : adjust.how === "selection"
+          ? "Your selection will be coded instead of the suggested passage."
+          : "The adjusted passage (highlighted) will be coded.";
+    }
+    const reset = sgPop.querySelector(".sg-reset");
+    if (reset) reset.hidden = !changed;
+    const accept = sgPop.querySelector(".sg-accept");
+    if (accept) {
+      const key = document.createElement("kbd");
+      key.textContent = "a";
+      const label = !changed ? "Accept " : adjust.how === "selection" ? "Accept with my selection " : "Accept adjusted ";
+      accept.replaceChildren(document.createTextNode(label), key);
+    }
   }
 
   function showSuggestion(id) {
@@ -842,14 +990,14 @@
     if (!g || !sgPop) return;
     closePicker();
     closePop();
+    dropAdjust();
     setCurrent(id);
     const el = transcriptEl.querySelector('.sg[data-sg="' + id + '"]');
     if (!el) return;
     el.scrollIntoView({ block: "center" });
     sgPop.querySelector(".sg-code").textContent = codes[g[1]][3];
     sgPop.querySelector(".sg-why").textContent = "Score " + g[4].toFixed(2) + " · " + g[5];
-    const quote = textOf(g[2], g[3]);
-    sgPop.querySelector(".sg-quote").textContent = quote.length > 240 ? quote.slice(0, 237) + "…" : quote;
+    renderExtent(g);
     placePopup(sgPop, el.getBoundingClientRect());
     const first = sgPop.querySelector(".sg-accept");
     if (first) first.focus({ preventScroll: true });
@@ -874,14 +1022,17 @@
     const id = currentSg;
     const list = sgInOrder();
     const after = list[list.findIndex((g) => g[0] === id) + 1];
+    const body = action === "accept" && adjust && adjust.changed ? { start: adjust.s, end: adjust.e } : {};
     deciding = true;
-    const result = await api("POST", suggestUrl(id, action), {});
+    const result = await api("POST", suggestUrl(id, action), body);
     deciding = false;
     if (!result.ok) {
       showError(result.error);
       return;
     }
     clearError();
+    const oldAdjust = adjust;
+    adjust = null;
     const touched = removeSuggestion(id);
     currentSg = null;
     if (result.data.coding) {
@@ -894,6 +1045,8 @@
       }
     }
     touched.forEach(paint);
+    if (oldAdjust) repaintSpans([oldAdjust]);
+    if (result.data.coding) repaintSpans([{ s: result.data.coding[3], e: result.data.coding[4] }]);
     updateLegend();
     announce(action === "accept" ? "Accepted: now your coding." : "Rejected.");
     if (after && suggestionsById.has(after[0])) showSuggestion(after[0]);
@@ -908,6 +1061,16 @@
     if (reject) reject.addEventListener("click", () => decideSuggestion("reject"));
     const next = sgPop.querySelector(".sg-next");
     if (next) next.addEventListener("click", nextSuggestion);
+    sgPop.querySelectorAll(".sg-step").forEach((button) => {
+      button.addEventListener("click", () => stepBoundary(button.dataset.step));
+    });
+    const reset = sgPop.querySelector(".sg-reset");
+    if (reset) {
+      reset.addEventListener("click", () => {
+        const g = suggestionsById.get(currentSg);
+        if (g) setAdjust(g[2], g[3], "word");
+      });
+    }
   }
   if (sgToggle) {
     sgToggle.addEventListener("change", () => {
@@ -941,6 +1104,7 @@
         showSuggestion(+sgPiece.dataset.sg);
         return;
       }
+      closeSgPop();
       const piece = target && target.closest ? target.closest(".cd") : null;
       if (piece) {
         closePicker();
@@ -953,6 +1117,16 @@
     if (!data.can_code) return;
     const span = rangeToSpan(range);
     if (!span) return;
+    // Selecting over the open suggestion sets the boundaries to accept.
+    const g = sgPop && !sgPop.hidden && currentSg !== null ? suggestionsById.get(currentSg) : null;
+    if (g && span.s < g[3] && span.e > g[2]) {
+      window.getSelection().removeAllRanges();
+      setAdjust(span.s, span.e, "selection");
+      const accept = sgPop.querySelector(".sg-accept");
+      if (accept) accept.focus({ preventScroll: true });
+      return;
+    }
+    closeSgPop();
     const rects = range.getClientRects();
     openPicker(span, rects.length ? rects[rects.length - 1] : range.getBoundingClientRect());
   }
@@ -985,6 +1159,13 @@
     const plain = !ev.ctrlKey && !ev.metaKey && !ev.altKey;
     const inSgPop = sgPop && sgPop.contains(focus);
     if (showSuggestions && plain && picker.hidden && (onText || inSgPop)) {
+      const sgOpen = currentSg !== null && !sgPop.hidden && data.can_code;
+      if (sgOpen && (ev.key === "ArrowLeft" || ev.key === "ArrowRight")) {
+        ev.preventDefault();
+        const edge = ev.shiftKey ? "start-" : "end-";
+        stepBoundary(edge + (ev.key === "ArrowLeft" ? "earlier" : "later"));
+        return;
+      }
       if (ev.key === "n") {
         ev.preventDefault();
         nextSuggestion();
@@ -1009,7 +1190,10 @@
   document.addEventListener("mousedown", (ev) => {
     if (!picker.hidden && !picker.contains(ev.target)) closePicker();
     if (!pop.hidden && !pop.contains(ev.target)) closePop();
-    if (sgPop && !sgPop.hidden && !sgPop.contains(ev.target)) closeSgPop();
+    // A press in the text may start a selection for the open suggestion:
+    // the popup closes on release if it is not (onSelectionDone).
+    const inText = transcriptEl.contains(ev.target);
+    if (sgPop && !sgPop.hidden && !sgPop.contains(ev.target) && !inText) closeSgPop();
   });
 
   root.querySelectorAll('input[name="layer"]').forEach((radio) => {
