@@ -136,6 +136,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# Files written by the workers for users to download (large exports). Never
+# served as static files: a view checks who may download each.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# An Excel export of more rows than this is written by a worker, with its
+# progress shown, instead of during the request.
+XLSX_IN_REQUEST_ROWS = env_int("XLSX_IN_REQUEST_ROWS", 5000, minimum=1)
+# Prepared exports are deleted this many days after they were asked for.
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7, minimum=1)
+
 CSRF_FAILURE_VIEW = "interviews.views.errors.csrf_failure"
 
 LOGIN_URL = "login"

@@ -16,6 +16,7 @@ from .models import (
     AgreementRun,
     Code,
     Coding,
+    ExportFile,
     Membership,
     Memo,
     Project,
@@ -132,6 +133,25 @@ def get_code_for_user(
     except (Code.DoesNotExist, ValueError):
         raise Http404("No such code") from None
     return access, code
+
+
+def get_export_for_user(
+    user, project_id, export_id
+) -> tuple[ProjectAccess, ExportFile]:
+    """Return the access and one of the user's own Excel exports, or raise 404.
+
+    An export holds what its creator could see (blind mode included), so it
+    is theirs alone.
+    """
+    access = get_project_for_user(user, project_id)
+    try:
+        export = ExportFile.objects.select_related("job").get(
+            pk=export_id, project=access.project, created_by_id=access.user_id
+        )
+    except (ExportFile.DoesNotExist, ValueError):
+        raise Http404("No such export") from None
+    export.project = access.project
+    return access, export
 
 
 def visible_codings(access: ProjectAccess) -> QuerySet[Coding]:

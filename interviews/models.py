@@ -315,6 +315,7 @@ class Job(models.Model):
         SUGGEST_TRAIN = "suggest_train", "Train the suggestion model"
         SUGGEST_RUN = "suggest_run", "Find code suggestions"
         SIMILAR = "similar", "Find similar sentences"
+        EXPORT = "export", "Excel export"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -345,6 +346,35 @@ class Job(models.Model):
     @property
     def is_active(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ExportFile(models.Model):
+    """An Excel export of coded segments, written by a worker.
+
+    It holds what its creator could see when it was written (blind mode
+    included), so only they may download it. `filters` are filter_codings'
+    arguments; `query` is the segment table's query string, to link back.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filters = models.JSONField(default=dict)
+    query = models.TextField(blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"Excel export {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("export_detail", args=[self.project_id, self.pk])
 
 
 # --- Agreement reports and reconciliation (issue 3, parts 2 and 3) ------------

@@ -71,6 +71,27 @@ urlpatterns = [
         segments.segment_export,
         name="segment_export",
     ),
+    path(P + "segments/exports/", segments.export_start, name="export_start"),
+    path(
+        P + "segments/exports/<int:export_id>/",
+        segments.export_detail,
+        name="export_detail",
+    ),
+    path(
+        P + "segments/exports/<int:export_id>/status/",
+        segments.export_status,
+        name="export_status",
+    ),
+    path(
+        P + "segments/exports/<int:export_id>/download/",
+        segments.export_download,
+        name="export_download",
+    ),
+    path(
+        P + "segments/exports/<int:export_id>/delete/",
+        segments.export_delete,
+        name="export_delete",
+    ),
     # Codebook and code memos (views/codebook.py)
     path(P + "codebook/", codebook.codebook, name="codebook"),
     path(C, codebook.code_detail, name="code_detail"),

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from .. import access
 from ..forms import MemberAddForm, ProjectForm, ProjectSettingsForm
-from ..models import Membership
+from ..models import Job, Membership
 from ..services import ServiceError
 from ..services.codebook import code_tree
 from ..services.projects import add_member, create_project, remove_member
@@ -53,9 +53,10 @@ def project_detail(request, project_id):
         "members": project.memberships.select_related("user").order_by(
             "role", "user__username"
         ),
-        "jobs": project.jobs.select_related("transcript").defer("transcript__text")[
-            :10
-        ],
+        # Excel exports are their creators' own business (views/segments.py).
+        "jobs": project.jobs.exclude(kind=Job.Kind.EXPORT)
+        .select_related("transcript")
+        .defer("transcript__text")[:10],
     }
     return render(request, "interviews/project_detail.html", context)
 
