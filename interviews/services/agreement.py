@@ -214,7 +214,11 @@ def suggester_segments(
         nlp = rules_pipeline()
         texts = Transcript.objects.filter(pk__in=doc_ids).values_list("id", "text")
         for doc, text in texts.iterator(chunk_size=20):
-            for match in rulebook.match_rules(nlp, text, rules):
+            try:
+                found = rulebook.match_rules(nlp, text, rules)
+            except rulebook.RuleTooSlow as exc:
+                raise ServiceError(str(exc)) from None
+            for match in found:
                 for chosen in counts_for[match.code_id]:
                     segments.append((doc, SUGGESTER, chosen, match.start, match.end, 0))
     # A span both matched by a rule and scored by the model counts once; 0

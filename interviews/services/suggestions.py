@@ -67,6 +67,8 @@ RULE_FIELD_LABELS = {
 MAX_RULES_PER_KIND = 200
 PREVIEW_MATCHES = 25
 PREVIEW_CONTEXT = 60
+# The preview runs in the request: it stops scanning after this long.
+PREVIEW_SECONDS = 3.0
 DEFAULT_FOLDS = 4
 # Sentence scores below this are not kept for the ranked code picker.
 MIN_KEPT_SCORE = 0.05
@@ -165,28 +167,41 @@ def preview_rules(
     its transcript, offsets, the rule that found it and some context.
     """
     rule = _as_code_rule(code.pk, parse_rules(texts))
-    matches, scanned = [], 0
-    if not rule.is_empty():
-        nlp = rules_pipeline()
-        for transcript in Transcript.objects.filter(project_id=code.project_id):
-            scanned += 1
-            text = transcript.text
-            for m in rulebook.match_rules(nlp, text, [rule]):
-                before = text[max(0, m.start - PREVIEW_CONTEXT) : m.start]
-                matches.append(
-                    {
-                        "transcript": transcript,
-                        "start": m.start,
-                        "end": m.end,
-                        "source": m.source,
-                        "before": before.rsplit("\n", 1)[-1],
-                        "match": text[m.start : m.end],
-                        "after": text[m.end : m.end + PREVIEW_CONTEXT].split("\n")[0],
-                    }
-                )
-                if len(matches) >= limit:
-                    return {"matches": matches, "more": True, "scanned": scanned}
-    return {"matches": matches, "more": False, "scanned": scanned}
+    matches = []
+    total = Transcript.objects.filter(project_id=code.project_id).count()
+    result = {"matches": matches, "more": False, "scanned": 0, "total": total}
+    if rule.is_empty():
+        return result
+    nlp = rules_pipeline()
+    deadline = monotonic() + PREVIEW_SECONDS
+    transcripts = Transcript.objects.filter(project_id=code.project_id)
+    for transcript in transcripts.order_by("title", "pk").iterator(chunk_size=20):
+        left = deadline - monotonic()
+        if left <= 0:
+            # Enough to judge the rules by; the job scans everything.
+            return result | {"more": True, "stopped": True}
+        result["scanned"] += 1
+        text = transcript.text
+        try:
+            found = rulebook.match_rules(nlp, text, [rule], seconds=left)
+        except rulebook.RuleTooSlow as exc:
+            raise ServiceError(str(exc)) from None
+        for m in found:
+            before = text[max(0, m.start - PREVIEW_CONTEXT) : m.start]
+            matches.append(
+                {
+                    "transcript": transcript,
+                    "start": m.start,
+                    "end": m.end,
+                    "source": m.source,
+                    "before": before.rsplit("\n", 1)[-1],
+                    "match": text[m.start : m.end],
+                    "after": text[m.end : m.end + PREVIEW_CONTEXT].split("\n")[0],
+                }
+            )
+            if len(matches) >= limit:
+                return result | {"more": True}
+    return result
 
 
 # --- Layers and units ------------------------------------------------------------
@@ -581,9 +596,12 @@ def find_suggestions(job: Job, report_progress) -> str:
     )
     reported, rule = monotonic(), Suggestion.Source.RULE
     for t, text in _each_text(transcript_ids):
+        try:
+            matches = rulebook.match_rules(rules_pipeline(), text, rules)
+        except rulebook.RuleTooSlow as exc:
+            raise ServiceError(str(exc)) from None
         found = {
-            (t, m.code_id, m.start, m.end): (1.0, rule, m.source, None)
-            for m in rulebook.match_rules(rules_pipeline(), text, rules)
+            (t, m.code_id, m.start, m.end): (1.0, rule, m.source, None) for m in matches
         }
         if nlp is not None:
             by_model, kept = _model_candidates(nlp, model, t, text, codes)

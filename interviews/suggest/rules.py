@@ -7,17 +7,22 @@ suffix stripper (`stem`): "barriers", "barrier" and "Barrier's" match each
 other, "financing" matches "finance", but irregular forms ("children",
 "went") do not. Patterns are spaCy `Matcher` token patterns written as JSON
 (one per line, e.g. `[{"LOWER": "lack"}, {"LOWER": "of"}, {}]`); regular
-expressions are Python `re` syntax, matched case-insensitively on the text.
+expressions are Python `re` syntax, matched case-insensitively on the text
+by the `regex` engine, which can stop a match that runs too long: a rule
+that backtracks catastrophically on some text ("(a|aa)+b") is refused when
+saved if it does so on a few probes, and stopped with RuleTooSlow if it does
+so on a transcript.
 
 Offsets are code points of the text passed in, like codings.
 """
 
 import json
-import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy
+import regex
 import spacy
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
@@ -27,6 +32,24 @@ from spacy.vocab import Vocab
 
 KINDS = ("keyword", "phrase", "pattern", "regex")
 MAX_RULE_CHARS = 500
+# Python `re` semantics, case-insensitive.
+REGEX_FLAGS = regex.IGNORECASE | regex.VERSION0
+# Texts on which a badly nested expression backtracks for ever; a rule must
+# get through each within PROBE_SECONDS to be saved.
+PROBES = (
+    "a" * 64 + "!",
+    "aaaa " * 24 + "!",
+    "x" * 64 + "\n",
+    "0" * 48 + "a",
+    "ab" * 40 + "!",
+)
+PROBE_SECONDS = 0.2
+# How long all regular expressions of one match_rules call may run.
+REGEX_SECONDS = 10.0
+
+
+class RuleTooSlow(ValueError):
+    """A regular expression ran past its time; str(exc) names it."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +189,8 @@ def validate_rule(kind: str, value: str) -> str:
             ) from None
     if kind == "regex":
         try:
-            compiled = re.compile(value, re.IGNORECASE)
-        except re.error as exc:
+            compiled = regex.compile(value, REGEX_FLAGS)
+        except regex.error as exc:
             raise ValueError(
                 f"Regular expression {value!r} is invalid: {exc.msg} "
                 f"at position {exc.pos}."
@@ -177,6 +200,17 @@ def validate_rule(kind: str, value: str) -> str:
                 f"Regular expression {value!r} matches empty text; "
                 "it would mark every position."
             )
+        try:
+            for probe in PROBES:
+                for _ in compiled.finditer(probe, timeout=PROBE_SECONDS):
+                    pass
+        except TimeoutError:
+            raise ValueError(
+                f"Regular expression {value!r} takes too long on some texts "
+                "(it backtracks without end); simplify it, for example "
+                "avoid a repeated group that can match the same text in "
+                "several ways, such as (a|aa)+."
+            ) from None
     return value
 
 
@@ -196,12 +230,22 @@ def _lines(text: str):
         offset += len(line) + 1
 
 
-def match_rules(nlp: Language, text: str, rules: list[CodeRule]) -> list[RuleMatch]:
+def match_rules(
+    nlp: Language,
+    text: str,
+    rules: list[CodeRule],
+    *,
+    seconds: float | None = None,
+) -> list[RuleMatch]:
     """Return every match of `rules` in `text`, sorted by start, end, code.
 
     A span found by several rules of one code is returned once, with the
     first rule's source. Rules are assumed valid (see `validate_rule`).
+    Raise RuleTooSlow when the regular expressions together run longer than
+    `seconds` (REGEX_SECONDS by default) on `text`.
     """
+    if seconds is None:
+        seconds = REGEX_SECONDS
     attr = _match_attr(nlp)
     phrase_matcher = PhraseMatcher(nlp.vocab, attr=attr)
     token_matcher = Matcher(nlp.vocab)
@@ -219,10 +263,11 @@ def match_rules(nlp: Language, text: str, rules: list[CodeRule]) -> list[RuleMat
             token_matcher.add(key, [_parse_pattern(value)])
         for value in rule.regexes:
             regexes.append(
-                (rule.code_id, f"regex: {value}", re.compile(value, re.IGNORECASE))
+                (rule.code_id, f"regex: {value}", regex.compile(value, REGEX_FLAGS))
             )
     found: dict[tuple[int, int, int], str] = {}
     use_spacy = bool(sources)
+    deadline = time.monotonic() + seconds
     for offset, line in _lines(text):
         if use_spacy:
             doc = _text_doc(nlp, line)
@@ -234,11 +279,18 @@ def match_rules(nlp: Language, text: str, rules: list[CodeRule]) -> list[RuleMat
                 span = doc[s:e]
                 key = (offset + span.start_char, offset + span.end_char, code_id)
                 found.setdefault(key, source)
-        for code_id, source, regex in regexes:
-            for m in regex.finditer(line):
-                if m.end() > m.start():
-                    key = (offset + m.start(), offset + m.end(), code_id)
-                    found.setdefault(key, source)
+        for code_id, source, compiled in regexes:
+            left = deadline - time.monotonic()
+            try:
+                for m in compiled.finditer(line, timeout=max(left, 0.001)):
+                    if m.end() > m.start():
+                        key = (offset + m.start(), offset + m.end(), code_id)
+                        found.setdefault(key, source)
+            except TimeoutError:
+                raise RuleTooSlow(
+                    f"The rule “{source}” ran for more than {seconds:g} s on one "
+                    "text and was stopped; simplify it."
+                ) from None
     return [
         RuleMatch(code_id=k[2], start=k[0], end=k[1], source=v)
         for k, v in sorted(found.items())

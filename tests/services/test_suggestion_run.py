@@ -6,7 +6,14 @@ import re
 import pytest
 from django.utils import timezone
 
-from interviews.models import Job, SentenceScore, Suggestion, SuggestionModel
+from interviews.models import (
+    CodeRule,
+    Job,
+    SentenceScore,
+    Suggestion,
+    SuggestionModel,
+)
+from interviews.services import ServiceError
 from interviews.services import suggestions as svc
 from interviews.services.codings import add_coding
 from interviews.services.transcripts import create_transcript
@@ -228,3 +235,16 @@ def test_only_spans_coded_in_their_own_transcript_count_as_already_coded(
         == "1 suggestions in 2 transcripts (0 already decided, 1 already coded)."
     )
     assert [s.transcript for s in Suggestion.objects.all()] == [uncoded]
+
+
+def test_a_rule_too_slow_on_a_transcript_fails_the_job_with_its_name(
+    project, owner, codes, monkeypatch
+):
+    # Saved before the probes existed, or slow only on this text.
+    CodeRule.objects.create(code=codes["info"], kind="regex", value="(a|aa)+b")
+    monkeypatch.setattr(svc.rulebook, "REGEX_SECONDS", 0.05)
+    monkeypatch.setattr(svc.rulebook.match_rules, "__kwdefaults__", {"seconds": 0.05})
+    transcript = make_transcript(project, owner, "a" * 60 + "!")
+    with pytest.raises(ServiceError, match=r"“regex: \(a\|aa\)\+b” ran for more"):
+        run(project, owner, [transcript])
+    assert not Suggestion.objects.exists()

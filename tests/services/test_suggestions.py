@@ -15,6 +15,7 @@ from interviews.services import ServiceError
 from interviews.services import suggestions as svc
 from interviews.services.codings import add_coding
 from interviews.services.jobs import run_job
+from interviews.services.transcripts import create_transcript
 from interviews.suggest import encoder
 from tests.suggestion_samples import coded_interviews
 
@@ -97,6 +98,33 @@ def test_preview_shows_matches_with_context_and_saves_nothing(codes, interviews)
 def test_preview_refuses_invalid_rules(codes):
     with pytest.raises(ServiceError, match="matches empty text"):
         svc.preview_rules(code=codes["info"], texts={"regex": "x?"})
+
+
+def test_preview_refuses_a_regex_that_backtracks_without_end(codes):
+    with pytest.raises(ServiceError, match="takes too long on some texts"):
+        svc.preview_rules(code=codes["info"], texts={"regex": "(a|aa)+b"})
+
+
+def test_preview_stops_a_regex_too_slow_on_a_transcript(
+    codes, project, owner, monkeypatch
+):
+    # A text can be slower than the probes: the match is stopped, and said.
+    monkeypatch.setattr(svc.rulebook, "PROBES", ())
+    monkeypatch.setattr(svc, "PREVIEW_SECONDS", 0.05)
+    create_transcript(
+        project=project, user=owner, title="Aaah", text="a" * 60 + "!",
+        turns=[], attributes={},
+    )  # fmt: skip
+    with pytest.raises(ServiceError, match="ran for more than .* and was stopped"):
+        svc.preview_rules(code=codes["info"], texts={"regex": "(a|aa)+b"})
+
+
+def test_preview_stops_scanning_when_its_time_is_up(codes, interviews, monkeypatch):
+    monkeypatch.setattr(svc, "PREVIEW_SECONDS", 0)
+    preview = svc.preview_rules(code=codes["financial"], texts={"keyword": "budget"})
+    assert preview["stopped"] is True
+    assert preview["scanned"] == 0
+    assert preview["total"] == len(interviews)
 
 
 # -- training --

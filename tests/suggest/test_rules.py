@@ -3,7 +3,13 @@
 import pytest
 import spacy
 
-from interviews.suggest.rules import CodeRule, match_rules, stem, validate_rule
+from interviews.suggest.rules import (
+    CodeRule,
+    RuleTooSlow,
+    match_rules,
+    stem,
+    validate_rule,
+)
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +101,7 @@ def test_no_rules_match_nothing(nlp):
     [
         ("regex", "(unclosed", "Regular expression '(unclosed' is invalid: missing )"),
         ("regex", "a*", "matches empty text"),
+        ("regex", "(a|aa)+b", "takes too long on some texts"),
         ("pattern", "not json", "is not valid JSON"),
         ("pattern", '{"LOWER": "x"}', "must be a JSON list of token objects"),
         ("pattern", "[]", "must be a JSON list of token objects"),
@@ -122,3 +129,21 @@ def test_invalid_rules_are_refused_with_a_clear_message(kind, value, message):
 )
 def test_valid_rules_are_accepted_and_trimmed(kind, value):
     assert validate_rule(kind, value) == value.strip()
+
+
+def test_python_regex_syntax_still_works(nlp):
+    rule = CodeRule(1, regexes=(r"(?P<what>fund)(?:s|ing)\b",))
+    assert found(nlp, "Funding and funds.", rule) == [
+        (1, "Funding", r"regex: (?P<what>fund)(?:s|ing)\b"),
+        (1, "funds", r"regex: (?P<what>fund)(?:s|ing)\b"),
+    ]
+
+
+def test_a_regex_that_runs_too_long_on_a_text_is_stopped(nlp):
+    # Saved rules are probed, but a text can still find a slow path: the
+    # match is stopped at the time limit instead of holding the worker.
+    rule = CodeRule(7, regexes=("(a|aa)+b",))
+    with pytest.raises(
+        RuleTooSlow, match="“regex: \\(a\\|aa\\)\\+b” ran for more than"
+    ):
+        match_rules(nlp, "a" * 60 + "!", [rule], seconds=0.05)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from interviews.models import CodeRule, Coding, Job, Suggestion, SuggestionModel
+from interviews.services import suggestions as svc
 from interviews.services.projects import create_project
 from tests.suggestion_samples import coded_interviews
 
@@ -384,6 +385,18 @@ def test_owner_previews_rules_without_saving(
     assert "<mark>barrier</mark>" in html
     assert "Expert interviews · keyword: barrier" in html
     assert not CodeRule.objects.exists()
+
+
+def test_a_preview_cut_short_says_how_much_it_scanned(
+    client_for, project, owner, codes, transcript, monkeypatch
+):
+    monkeypatch.setattr(svc, "PREVIEW_SECONDS", 0)
+    response = client_for(owner).post(
+        rules_url(project, codes["financial"]), {"action": "preview", "keyword": "x"}
+    )
+    html = response.content.decode()
+    assert 'id="preview-stopped"' in html
+    assert "stopped after 0 of 1 transcripts" in html
 
 
 def test_owner_saves_rules(client_for, project, owner, codes):
