@@ -32,6 +32,7 @@ from ..services.agreement_tables import (
     report_tables,
 )
 from ..services.segments import SegmentExport
+from .jobs import polled_status
 from .segments import _export_response, xlsx_response
 
 ALL_TABLES = "all"
@@ -97,14 +98,12 @@ def agreement_report(request, project_id, run_id):
 def agreement_status(request, project_id, run_id):
     """Render the job's status; once the results are stored, reload the page."""
     acc, run = access.get_agreement_run_for_user(request.user, project_id, run_id)
-    response = render(
+    return polled_status(
         request,
         "interviews/_agreement_status.html",
         {"project": acc.project, "run": run},
+        finished=run.results is not None,
     )
-    if run.results is not None:
-        response["HX-Refresh"] = "true"
-    return response
 
 
 @login_required

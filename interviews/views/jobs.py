@@ -18,3 +18,15 @@ def job_status(request, project_id, job_id):
     if job is None:
         raise Http404("No such job")
     return render(request, "interviews/_job.html", {"job": job, "project": acc.project})
+
+
+def polled_status(request, template: str, context: dict, *, finished: bool):
+    """Render a job's status block, which the page polls with htmx.
+
+    Once the work is finished, HX-Refresh reloads the whole page, which then
+    shows the results instead of the status.
+    """
+    response = render(request, template, context)
+    if finished:
+        response["HX-Refresh"] = "true"
+    return response

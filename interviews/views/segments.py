@@ -27,6 +27,7 @@ from ..services.segments import (
     segment_table_rows,
 )
 from ..tables import CodingTable, configure_table
+from .jobs import polled_status
 
 
 @login_required
@@ -130,14 +131,12 @@ def export_detail(request, project_id, export_id):
 def export_status(request, project_id, export_id):
     """Render the job's status; once the file is written, reload the page."""
     acc, export = access.get_export_for_user(request.user, project_id, export_id)
-    response = render(
+    return polled_status(
         request,
         "interviews/_export_status.html",
         {"project": acc.project, "export": export},
+        finished=bool(export.file),
     )
-    if export.file:
-        response["HX-Refresh"] = "true"
-    return response
 
 
 @login_required

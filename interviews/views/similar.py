@@ -15,6 +15,7 @@ from .. import access
 from ..models import SimilarSearch
 from ..services import ServiceError
 from ..services import similar as svc
+from .jobs import polled_status
 
 
 @login_required
@@ -60,14 +61,12 @@ def similar_status(request, project_id, search_id):
     acc, search = access.get_similar_search_for_user(
         request.user, project_id, search_id
     )
-    response = render(
+    return polled_status(
         request,
         "interviews/_similar_status.html",
         {"project": acc.project, "search": search},
+        finished=search.results is not None,
     )
-    if search.results is not None:
-        response["HX-Refresh"] = "true"
-    return response
 
 
 @login_required
