@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from time import monotonic
 
+import numpy as np
 import spacy
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -47,7 +48,7 @@ from ..suggest.model import (
     model_code_ids,
     model_from_bytes,
     model_to_bytes,
-    score_texts,
+    score_matrix,
     train,
     trainable_codes,
 )
@@ -678,14 +679,14 @@ def _model_candidates(
     settings = model.settings
     threshold = settings.get("threshold", THRESHOLD)
     units = make_units({t: text}, settings.get("unit", "sentence"))
-    scores = score_texts(nlp, unit_texts({t: text}, units, settings.get("context", 0)))
+    matrix = score_matrix(nlp, unit_texts({t: text}, units, settings.get("context", 0)))
+    code_ids = model_code_ids(nlp)
     low = min(MIN_KEPT_SCORE, threshold)
     found, kept_scores = {}, []
-    for unit, row in zip(units, scores, strict=True):
-        # One pass over every code's score; most units keep few or none.
-        high = {c: v for c, v in row.items() if v >= low}
-        if not high:
-            continue
+    # Most units score low on every code: only the others are looked at.
+    for i in np.flatnonzero((matrix >= low).any(axis=1)).tolist():
+        unit, row = units[i], matrix[i]
+        high = {code_ids[j]: float(row[j]) for j in np.flatnonzero(row >= low)}
         kept = {c: round(v, 3) for c, v in high.items() if v >= MIN_KEPT_SCORE}
         if kept:
             kept_scores.append((t, unit.start, unit.end, kept))

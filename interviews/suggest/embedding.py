@@ -102,11 +102,17 @@ class CodeClassifier:
         self.weights = np.asarray(weights, dtype=np.float32)
         self.bias = np.asarray(bias, dtype=np.float32)
 
+    def predict(self, docs: list[Doc]) -> np.ndarray:
+        """Return the (docs x labels) probabilities, without setting doc.cats."""
+        if not docs:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        matrix = np.stack([d.vector for d in docs]).astype(np.float32)
+        return _sigmoid(matrix @ self.weights.T + self.bias)
+
     def _predict(self, docs: list[Doc]) -> list[Doc]:
         if not docs:
             return docs
-        matrix = np.stack([d.vector for d in docs]).astype(np.float32)
-        probabilities = _sigmoid(matrix @ self.weights.T + self.bias)
+        probabilities = self.predict(docs)
         for doc, row in zip(docs, probabilities, strict=True):
             doc.cats = {
                 label: float(p) for label, p in zip(self.labels, row, strict=True)

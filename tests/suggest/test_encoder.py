@@ -18,6 +18,7 @@ from interviews.suggest.model import (
     model_from_bytes,
     model_kind,
     model_to_bytes,
+    score_matrix,
     score_texts,
     train,
 )
@@ -127,3 +128,24 @@ def test_the_embedding_model_learns_and_round_trips_through_bytes():
     span = doc[0:4]
     assert span.text == "Funding is short."
     assert np.allclose(span.vector, encoder.encode(["Funding is short."])[0])
+
+
+def _cats_scores(nlp, texts):
+    """What score_texts used to return: the pipeline's own doc.cats."""
+    return [
+        {int(label): score for label, score in doc.cats.items()}
+        for doc in nlp.pipe(texts)
+    ]
+
+
+@pytest.mark.parametrize(
+    "kind", ["textcat", pytest.param("embedding", marks=needs_extra)]
+)
+def test_scores_are_exactly_the_pipelines_own_cats(kind):
+    settings = TEXTCAT_SETTINGS if kind == "textcat" else default_settings()
+    nlp = train(TEXTS, LABELS, [MONEY, INFO], settings={**settings, "epochs": 3})
+    probes = [*TEXTS, "We have no money for this.", " "]
+    matrix = score_matrix(nlp, probes)
+    assert matrix.shape == (len(probes), 2)
+    assert score_texts(nlp, probes) == _cats_scores(nlp, probes)
+    assert score_matrix(nlp, []).shape == (0, 2)
