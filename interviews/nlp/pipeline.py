@@ -5,7 +5,7 @@ which needs no download. A configured pipeline package (for example
 `en_core_web_sm`, if installed) is used instead when named.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,24 +68,35 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
         position = end
 
 
+def _sections(text: str, breaks: Iterable[int]) -> Iterator[tuple[int, str]]:
+    """Yield (offset, section) of `text` cut at every offset in `breaks`."""
+    cuts = sorted({b for b in breaks if 0 < b < len(text)})
+    for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True):
+        yield start, text[start:end]
+
+
 def find_sentences(
     nlp: Language,
     text: str,
     *,
+    breaks: Iterable[int] = (),
     on_progress: Callable[[int], None] | None = None,
 ) -> list[SentenceSpan]:
     """Return the sentences of `text` with code-point offsets.
 
-    Whitespace-only sentences are skipped; a sentence never crosses a
-    paragraph break ("\\n\\n") because each paragraph is a separate doc.
+    Whitespace-only sentences are skipped. A sentence never crosses a
+    paragraph break ("\\n\\n") nor an offset in `breaks` (where speaker
+    turns start: a turn without a full stop must not run into the next
+    speaker's), because each piece between them is a separate doc.
     """
     pieces = []
-    for offset, chunk in _chunks(text):
-        start = 0
-        for paragraph in chunk.split("\n\n"):
-            if paragraph.strip():
-                pieces.append((offset + start, paragraph))
-            start += len(paragraph) + 2
+    for section_start, section in _sections(text, breaks):
+        for offset, chunk in _chunks(section):
+            start = 0
+            for paragraph in chunk.split("\n\n"):
+                if paragraph.strip():
+                    pieces.append((section_start + offset + start, paragraph))
+                start += len(paragraph) + 2
     sentences: list[SentenceSpan] = []
     total = max(1, len(pieces))
     docs = nlp.pipe((p for _, p in pieces), batch_size=64)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import transaction
 
-from ..models import Job, Sentence, Transcript
+from ..models import Job, Sentence, SpeakerTurn, Transcript
 from ..nlp.pipeline import find_sentences, load_pipeline, pipeline_label
 from . import ServiceError
 
@@ -16,7 +16,11 @@ def detect_sentences(job: Job, report_progress) -> str:
     except ValueError as exc:
         raise ServiceError(str(exc)) from exc
     text = Transcript.objects.values_list("text", flat=True).get(pk=transcript.pk)
-    spans = find_sentences(nlp, text, on_progress=report_progress)
+    # A sentence stays inside its speaker's turn.
+    turns = SpeakerTurn.objects.filter(transcript=transcript).values_list(
+        "start", flat=True
+    )
+    spans = find_sentences(nlp, text, breaks=turns, on_progress=report_progress)
     with transaction.atomic():
         Sentence.objects.filter(transcript=transcript).delete()
         Sentence.objects.bulk_create(
