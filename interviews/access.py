@@ -144,14 +144,24 @@ def get_export_for_user(
     is theirs alone.
     """
     access = get_project_for_user(user, project_id)
+    exports = ExportFile.objects.select_related("job")
+    return access, _creators_own(access, exports, export_id, "export")
+
+
+def _creators_own(access: ProjectAccess, queryset, object_id, what: str):
+    """Return the object of the project that this member created, or 404.
+
+    For what holds its creator's view of the project (blind mode included):
+    nobody else may see it, not even the owner.
+    """
     try:
-        export = ExportFile.objects.select_related("job").get(
-            pk=export_id, project=access.project, created_by_id=access.user_id
+        found = queryset.get(
+            pk=object_id, project=access.project, created_by_id=access.user_id
         )
-    except (ExportFile.DoesNotExist, ValueError):
-        raise Http404("No such export") from None
-    export.project = access.project
-    return access, export
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404(f"No such {what}") from None
+    found.project = access.project
+    return found
 
 
 def visible_codings(access: ProjectAccess) -> QuerySet[Coding]:
@@ -310,11 +320,5 @@ def get_similar_search_for_user(
     so it is its creator's alone: anyone else gets 404, as in blind mode.
     """
     access = get_project_for_user(user, project_id, write=write)
-    try:
-        search = SimilarSearch.objects.select_related("job", "code", "coding").get(
-            pk=search_id, project=access.project, created_by_id=access.user_id
-        )
-    except (SimilarSearch.DoesNotExist, ValueError):
-        raise Http404("No such search") from None
-    search.project = access.project
-    return access, search
+    searches = SimilarSearch.objects.select_related("job", "code", "coding")
+    return access, _creators_own(access, searches, search_id, "search")

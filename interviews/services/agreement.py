@@ -45,12 +45,11 @@ from ..models import (
     SuggestionModel,
     Transcript,
 )
-from ..suggest import rules as rulebook
 from ..suggest.model import THRESHOLD
 from . import ServiceError
 from .codebook import code_paths
 from .jobs import queue_job
-from .suggestions import latest_model, project_rules, rules_pipeline
+from .suggestions import latest_model, match_rules, project_rules, rules_pipeline
 
 MODES = ("separate", "rollup")
 CONTEXT_CHARS = 80
@@ -214,11 +213,7 @@ def suggester_segments(
         nlp = rules_pipeline()
         texts = Transcript.objects.filter(pk__in=doc_ids).values_list("id", "text")
         for doc, text in texts.iterator(chunk_size=20):
-            try:
-                found = rulebook.match_rules(nlp, text, rules)
-            except rulebook.RuleTooSlow as exc:
-                raise ServiceError(str(exc)) from None
-            for match in found:
+            for match in match_rules(nlp, text, rules):
                 for chosen in counts_for[match.code_id]:
                     segments.append((doc, SUGGESTER, chosen, match.start, match.end, 0))
     # A span both matched by a rule and scored by the model counts once; 0

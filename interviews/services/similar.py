@@ -14,10 +14,11 @@ from django.db import transaction
 
 from ..models import Coding, Job, Sentence, SimilarSearch, SpeakerTurn, Transcript
 from ..suggest.similar import rank_similar
-from ..suggest.units import Span, Unit, label_units
+from ..suggest.units import Unit, label_units
 from . import ServiceError
 from .codings import add_coding
 from .jobs import queue_job
+from .suggestions import coding_spans
 
 RESULTS = 25
 QUERY_CHARS = 5000  # a very long coding is searched by its beginning
@@ -77,7 +78,7 @@ def find_similar(job: Job, report_progress) -> str:
         )
     )
     sentences = [texts[u.transcript_id][u.start : u.end].strip() for u in units]
-    coded = label_units(units, _spans(layer_codings(search)))
+    coded = label_units(units, coding_spans(layer_codings(search)))
     own = search.coding
     exclude = {
         i
@@ -125,13 +126,6 @@ def find_similar(job: Job, report_progress) -> str:
     return f"Compared with {compared} sentences; kept the best {len(ranked)}.{note}"
 
 
-def _spans(codings) -> list[Span]:
-    return [
-        Span(*row)
-        for row in codings.values_list("transcript_id", "code_id", "start", "end")
-    ]
-
-
 def _speakers(transcript_ids):
     """Return a lookup (transcript id, offset) -> speaker of the turn there."""
     turns = defaultdict(list)
@@ -164,7 +158,7 @@ def search_rows(search: SimilarSearch, visible_codings) -> list[dict]:
     results = search.results or []
     ids = {r["transcript"] for r in results}
     titles = dict(Transcript.objects.filter(pk__in=ids).values_list("pk", "title"))
-    spans = _spans(
+    spans = coding_spans(
         visible_codings.filter(code_id=search.code_id, transcript_id__in=ids)
     )
     units = [Unit(r["transcript"], r["start"], r["end"]) for r in results]

@@ -183,11 +183,7 @@ def preview_rules(
             return result | {"more": True, "stopped": True}
         result["scanned"] += 1
         text = transcript.text
-        try:
-            found = rulebook.match_rules(nlp, text, [rule], seconds=left)
-        except rulebook.RuleTooSlow as exc:
-            raise ServiceError(str(exc)) from None
-        for m in found:
+        for m in match_rules(nlp, text, [rule], seconds=left):
             before = text[max(0, m.start - PREVIEW_CONTEXT) : m.start]
             matches.append(
                 {
@@ -243,7 +239,18 @@ def layer_codings(project: Project, layer: str):
     )
 
 
-def _spans(codings) -> list[Span]:
+def match_rules(
+    nlp: Language, text: str, rules: list[rulebook.CodeRule], *, seconds=None
+) -> list[rulebook.RuleMatch]:
+    """rulebook.match_rules, with a rule that runs too long told to the user."""
+    try:
+        return rulebook.match_rules(nlp, text, rules, seconds=seconds)
+    except rulebook.RuleTooSlow as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def coding_spans(codings) -> list[Span]:
+    """Return the codings (a queryset) as the pure package's Span values."""
     return [
         Span(t, c, s, e)
         for t, c, s, e in codings.values_list(
@@ -380,7 +387,7 @@ def train_model(job: Job, report_progress) -> str:
     if model is None:
         raise ServiceError("The model version was deleted before training.")
     project = model.project
-    codings = _spans(layer_codings(project, model.layer))
+    codings = coding_spans(layer_codings(project, model.layer))
     order = code_order(project)
     try:
         code_ids = trainable_codes([c.code_id for c in codings], order)
@@ -483,7 +490,7 @@ def evaluate_project(
         settings = {**settings, "kind": "embedding"}
     elif kind:
         raise ServiceError(f"Unknown model {kind!r}: choose embedding or textcat.")
-    codings = _spans(layer_codings(project, layer))
+    codings = coding_spans(layer_codings(project, layer))
     texts = _texts({c.transcript_id for c in codings})
     try:
         result = evaluate(
@@ -597,12 +604,9 @@ def find_suggestions(job: Job, report_progress) -> str:
     )
     reported, rule = monotonic(), Suggestion.Source.RULE
     for t, text in _each_text(transcript_ids):
-        try:
-            matches = rulebook.match_rules(rules_pipeline(), text, rules)
-        except rulebook.RuleTooSlow as exc:
-            raise ServiceError(str(exc)) from None
         found = {
-            (t, m.code_id, m.start, m.end): (1.0, rule, m.source, None) for m in matches
+            (t, m.code_id, m.start, m.end): (1.0, rule, m.source, None)
+            for m in match_rules(rules_pipeline(), text, rules)
         }
         if nlp is not None:
             by_model, kept = _model_candidates(nlp, model, t, text, codes)
@@ -703,7 +707,7 @@ def _already_coded(candidates: dict, transcript_ids) -> set[tuple]:
     if not candidates:
         return set()
     keys = sorted(candidates)
-    codings = _spans(Coding.objects.filter(transcript_id__in=transcript_ids))
+    codings = coding_spans(Coding.objects.filter(transcript_id__in=transcript_ids))
     labels = label_units([Unit(t, s, e) for t, _, s, e in keys], codings)
     return {key for key, codes in zip(keys, labels, strict=True) if key[1] in codes}
 
