@@ -193,6 +193,37 @@ class Sentence(models.Model):
         return f"[{self.start}, {self.end})"
 
 
+class TextVectors(models.Model):
+    """A transcript's passages as sentence embeddings, computed once.
+
+    Embedding is the slow part of the embedding model (a few hundred
+    sentences a second on a CPU), and a passage's vector depends only on its
+    text and the encoder: so the vectors are stored and reused by every
+    suggestion run, training and "more like this" search. `digests` holds
+    a 16-byte BLAKE2b digest of each passage's text, `vectors` the float32
+    rows in the same order (little-endian). The rows go with their
+    transcript, since they are derived from participants' words.
+    """
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="vectors"
+    )
+    encoder = models.CharField(max_length=100)
+    count = models.PositiveIntegerField(default=0)
+    digests = models.BinaryField(editable=False)
+    vectors = models.BinaryField(editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transcript", "encoder"], name="text_vectors_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.count} {self.encoder} vectors of {self.transcript_id}"
+
+
 class Code(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="codes")
     parent = models.ForeignKey(

@@ -19,6 +19,7 @@ from . import ServiceError
 from .codings import add_coding
 from .jobs import queue_job
 from .suggestions import coding_spans
+from .vectors import load_vectors
 
 RESULTS = 25
 QUERY_CHARS = 5000  # a very long coding is searched by its beginning
@@ -92,6 +93,14 @@ def find_similar(job: Job, report_progress) -> str:
             and own.start < unit.end
         )
     }
+    report_progress(5)
+    # Stored by the sentence job when the encoder is installed; what is
+    # missing is computed now and kept for the next search.
+    by_transcript = defaultdict(list)
+    for unit, sentence in zip(units, sentences, strict=True):
+        by_transcript[unit.transcript_id].append(sentence)
+    for t, passages in by_transcript.items():
+        load_vectors(t, passages)
     report_progress(10)
     ranked, method = rank_similar(
         search.query,

@@ -47,6 +47,7 @@ from ..suggest.model import (
     describe_settings,
     model_code_ids,
     model_from_bytes,
+    model_kind,
     model_to_bytes,
     score_matrix,
     train,
@@ -57,6 +58,7 @@ from ..text.speakers import detect_turns
 from . import ServiceError
 from .codings import add_coding
 from .jobs import queue_job
+from .vectors import load_unit_vectors
 
 RULE_KINDS = [kind for kind, _ in CodeRule.Kind.choices]
 RULE_FIELD_LABELS = {
@@ -402,6 +404,8 @@ def train_model(job: Job, report_progress) -> str:
     chosen = set(code_ids)
     gold = [c for c in codings if c.code_id in chosen]
     _check_extra(model)
+    if model.settings.get("kind") == "embedding":
+        load_unit_vectors(texts, units, context)
     try:
         evaluation = evaluate(
             texts=texts,
@@ -492,10 +496,13 @@ def evaluate_project(
         raise ServiceError(f"Unknown model {kind!r}: choose embedding or textcat.")
     codings = coding_spans(layer_codings(project, layer))
     texts = _texts({c.transcript_id for c in codings})
+    units = make_units(texts, unit)
+    if settings["kind"] == "embedding":
+        load_unit_vectors(texts, units, context)
     try:
         result = evaluate(
             texts=texts,
-            units=make_units(texts, unit),
+            units=units,
             codings=codings,
             rules=project_rules(project),
             code_order=code_order(project),
@@ -683,7 +690,10 @@ def _model_candidates(
     settings = model.settings
     threshold = settings.get("threshold", THRESHOLD)
     units = make_units({t: text}, settings.get("unit", "sentence"))
-    matrix = score_matrix(nlp, unit_texts({t: text}, units, settings.get("context", 0)))
+    context = settings.get("context", 0)
+    if model_kind(nlp) == "embedding":
+        load_unit_vectors({t: text}, units, context)
+    matrix = score_matrix(nlp, unit_texts({t: text}, units, context))
     code_ids = model_code_ids(nlp)
     low = min(MIN_KEPT_SCORE, threshold)
     found, kept_scores = {}, []

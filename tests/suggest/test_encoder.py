@@ -149,3 +149,29 @@ def test_scores_are_exactly_the_pipelines_own_cats(kind):
     assert matrix.shape == (len(probes), 2)
     assert score_texts(nlp, probes) == _cats_scores(nlp, probes)
     assert score_matrix(nlp, []).shape == (0, 2)
+
+
+def test_packed_vectors_round_trip_by_digest():
+    texts = ["Регионы", "Regions lack money.", "🙂 emoji"]
+    digests = [encoder.digest(t) for t in texts]
+    matrix = np.arange(3 * encoder.DIMENSIONS, dtype=np.float32).reshape(3, -1)
+    blobs = encoder.pack(digests, matrix)
+    vectors = encoder.unpack(*blobs)
+    assert list(vectors) == digests
+    assert len(set(digests)) == 3 and all(
+        len(d) == encoder.DIGEST_SIZE for d in digests
+    )
+    for digest, row in zip(digests, matrix, strict=True):
+        assert np.array_equal(vectors[digest], row)
+
+
+@pytest.mark.parametrize("cut", [1, 4, encoder.DIGEST_SIZE])
+def test_unpacking_blobs_that_do_not_fit_is_refused(cut):
+    digests, vectors = encoder.pack(
+        [encoder.digest("a"), encoder.digest("b")],
+        np.zeros((2, encoder.DIMENSIONS), dtype=np.float32),
+    )
+    with pytest.raises(ValueError, match="do not match"):
+        encoder.unpack(digests[:-cut], vectors)
+    with pytest.raises(ValueError, match="do not match"):
+        encoder.unpack(digests, vectors[:-cut])
