@@ -497,6 +497,20 @@ def throughput(project, owner, transcripts, model, words: int, reps: int) -> dic
     return out
 
 
+def whole_project_job(project, owner, transcripts, out: dict) -> dict:
+    """Run the suggestion job over the whole project with its latest model."""
+    job = run_suggestions(project, owner, transcripts)
+    wall, cpu, rss, _ = job.figures
+    print(f"whole project: {wall:.1f} s", file=sys.stderr)
+    return {
+        "seconds": wall,
+        "cpu": cpu,
+        **rss,
+        "message": job.message,
+        "words_per_second": out["project"]["words"] / wall,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=1_000_000)
@@ -558,23 +572,16 @@ def main() -> None:
     )
 
     # 3. The whole project in one job.
-    job = run_suggestions(project, owner, transcripts)
-    wall, cpu, rss, _ = job.figures
-    out["job"] = {
-        "seconds": wall,
-        "cpu": cpu,
-        **rss,
-        "message": job.message,
+    out["job"] = whole_project_job(project, owner, transcripts, out)
+    out["job"] |= {
         "suggestions": Suggestion.objects.filter(transcript__project=project).count(),
         "sentence_scores": SentenceScore.objects.filter(
             transcript__project=project
         ).count(),
-        "words_per_second": out["project"]["words"] / wall,
     }
-    print(f"whole project: {wall:.1f} s", file=sys.stderr)
 
     # 4. The optional sentence-embedding model, if this server has it.
-    if encoder.available() and not args.no_encoder:
+    if encoder.available():  # False with --no-encoder
         out["encoder_train_job"], emodel = train_project_model(
             project, owner, "embedding"
         )
@@ -583,16 +590,7 @@ def main() -> None:
         )
         # The whole project again, now with the embedding model: its vectors
         # were stored by the sentence jobs (timed in sentence_jobs).
-        job = run_suggestions(project, owner, transcripts)
-        wall, cpu, rss, _ = job.figures
-        out["encoder_job"] = {
-            "seconds": wall,
-            "cpu": cpu,
-            **rss,
-            "message": job.message,
-            "words_per_second": out["project"]["words"] / wall,
-        }
-        print(f"whole project, embedding model: {wall:.1f} s", file=sys.stderr)
+        out["encoder_job"] = whole_project_job(project, owner, transcripts, out)
     report(out)
 
 

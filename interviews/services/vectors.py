@@ -9,8 +9,6 @@ yet (turn units, units with context) is computed and added.
 
 from collections import defaultdict
 
-from django.db import transaction
-
 from ..models import TextVectors
 from ..suggest import encoder
 from ..suggest.units import Unit, unit_texts
@@ -50,16 +48,15 @@ def load_vectors(transcript_id: int, texts: list[str], *, replace: bool = False)
         return 0
     digests = list(stored)
     blob_digests, blob_vectors = encoder.pack(digests, [stored[d] for d in digests])
-    with transaction.atomic():
-        TextVectors.objects.update_or_create(
-            transcript_id=transcript_id,
-            encoder=encoder.MODEL_NAME,
-            defaults={
-                "count": len(digests),
-                "digests": blob_digests,
-                "vectors": blob_vectors,
-            },
-        )
+    TextVectors.objects.update_or_create(
+        transcript_id=transcript_id,
+        encoder=encoder.MODEL_NAME,
+        defaults={
+            "count": len(digests),
+            "digests": blob_digests,
+            "vectors": blob_vectors,
+        },
+    )
     return len(missing)
 
 
