@@ -90,11 +90,11 @@ from interviews.models import (  # noqa: E402
     Code,
     Coding,
     Job,
-    SentenceScore,
     Suggestion,
     SuggestionModel,
     TextVectors,
     Transcript,
+    UnitScores,
 )
 from interviews.services import suggestions as svc  # noqa: E402
 from interviews.services.jobs import run_job  # noqa: E402
@@ -575,9 +575,12 @@ def main() -> None:
     out["job"] = whole_project_job(project, owner, transcripts, out)
     out["job"] |= {
         "suggestions": Suggestion.objects.filter(transcript__project=project).count(),
-        "sentence_scores": SentenceScore.objects.filter(
-            transcript__project=project
-        ).count(),
+        "scored_units": sum(
+            len(units)
+            for units in UnitScores.objects.filter(
+                transcript__project=project
+            ).values_list("units", flat=True)
+        ),
     }
 
     # 4. The optional sentence-embedding model, if this server has it.
@@ -667,7 +670,7 @@ def report(out: dict) -> None:
         )
     print(
         f"whole-project job: {job['seconds']:.1f} s (target < 120 s); "
-        f"{job['message']} {job['sentence_scores']:,} sentence scores stored"
+        f"{job['message']} {job['scored_units']:,} scored units stored"
     )
     sj = out["sentence_jobs"]
     print(

@@ -662,29 +662,31 @@ class Suggestion(models.Model):
         return f"{self.code} [{self.start}, {self.end}) {self.score:.2f}"
 
 
-class SentenceScore(models.Model):
-    """The model's scores of one sentence, kept by the suggestion job.
+class UnitScores(models.Model):
+    """The model's scores of one transcript's units, kept by the suggestion job.
 
     The coding page ranks the code picker with them, so that no web request
-    ever loads the model. Only scores of at least 0.05 are kept.
+    ever loads the model; the agreement report compares them, as the
+    suggester's layer, with the coders. One row per transcript (the last
+    run's model): the page reads it whole, and a job writes a transcript's
+    thousands of units at once. `units` is [[start, end, {code id: score}],
+    ...] in text order, with only the units and codes scoring at least 0.05,
+    rounded to three places.
     """
 
-    transcript = models.ForeignKey(
-        Transcript, on_delete=models.CASCADE, related_name="sentence_scores"
+    transcript = models.OneToOneField(
+        Transcript, on_delete=models.CASCADE, related_name="unit_scores"
     )
     model = models.ForeignKey(
-        SuggestionModel, on_delete=models.CASCADE, related_name="sentence_scores"
+        SuggestionModel, on_delete=models.CASCADE, related_name="unit_scores"
     )
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    scores = models.JSONField(default=dict)  # {code id: score}
+    units = models.JSONField(default=list)
 
     class Meta:
-        ordering = ["transcript", "start"]
-        indexes = [models.Index(fields=["transcript", "start"])]
+        verbose_name_plural = "unit scores"
 
     def __str__(self):
-        return f"[{self.start}, {self.end}) {self.scores}"
+        return f"{len(self.units)} scored units of transcript {self.transcript_id}"
 
 
 class SimilarSearch(models.Model):

@@ -41,9 +41,9 @@ from ..models import (
     Job,
     Membership,
     Project,
-    SentenceScore,
     SuggestionModel,
     Transcript,
+    UnitScores,
 )
 from ..suggest.model import THRESHOLD
 from . import ServiceError
@@ -200,14 +200,15 @@ def suggester_segments(
     ).first()
     if model is not None:
         threshold = model.settings.get("threshold", THRESHOLD)
-        rows = SentenceScore.objects.filter(
+        rows = UnitScores.objects.filter(
             model=model, transcript_id__in=doc_ids
-        ).values_list("transcript_id", "start", "end", "scores")
-        for doc, start, end, scores in rows:
-            for code, score in scores.items():
-                if score >= threshold:
-                    for chosen in counts_for.get(int(code), ()):
-                        segments.append((doc, SUGGESTER, chosen, start, end, 0))
+        ).values_list("transcript_id", "units")
+        for doc, units in rows.iterator(chunk_size=20):
+            for start, end, scores in units:
+                for code, score in scores.items():
+                    if score >= threshold:
+                        for chosen in counts_for.get(int(code), ()):
+                            segments.append((doc, SUGGESTER, chosen, start, end, 0))
     rules = [r for r in project_rules(project) if r.code_id in counts_for]
     if settings.get("rules") and rules:
         nlp = rules_pipeline()

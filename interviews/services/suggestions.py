@@ -29,11 +29,11 @@ from ..models import (
     Job,
     Project,
     Sentence,
-    SentenceScore,
     Suggestion,
     SuggestionModel,
     SuggestionRun,
     Transcript,
+    UnitScores,
 )
 from ..nlp.pipeline import find_sentences, load_pipeline
 from ..suggest import encoder, trend_chart
@@ -73,7 +73,7 @@ PREVIEW_CONTEXT = 60
 # The preview runs in the request: it stops scanning after this long.
 PREVIEW_SECONDS = 3.0
 DEFAULT_FOLDS = 4
-# Sentence scores below this are not kept for the ranked code picker.
+# Unit scores below this are not kept for the ranked code picker.
 MIN_KEPT_SCORE = 0.05
 
 
@@ -274,18 +274,19 @@ def sentence_units(texts: dict[int, str]) -> list[Unit]:
     run is split here with the configured pipeline (workers and commands
     only: this loads spaCy).
     """
-    units = [
-        Unit(t, s, e)
-        for t, s, e in Sentence.objects.filter(transcript_id__in=texts).values_list(
-            "transcript_id", "start", "end"
-        )
-    ]
+    rows = (
+        Sentence.objects.filter(transcript_id__in=texts)
+        .order_by("transcript_id", "start")  # the index's order: no sort
+        .values_list("transcript_id", "start", "end")
+    )
+    units = [Unit(t, s, e) for t, s, e in rows]
     have = {u.transcript_id for u in units}
     missing = [t for t in texts if t not in have]
-    if missing:
-        nlp = load_pipeline(settings.SPACY_PIPELINE)
-        for t in missing:
-            units.extend(Unit(t, s.start, s.end) for s in find_sentences(nlp, texts[t]))
+    if not missing:
+        return units
+    nlp = load_pipeline(settings.SPACY_PIPELINE)
+    for t in missing:
+        units.extend(Unit(t, s.start, s.end) for s in find_sentences(nlp, texts[t]))
     return sorted(units, key=lambda u: (u.transcript_id, u.start, u.end))
 
 
@@ -601,7 +602,7 @@ def find_suggestions(job: Job, report_progress) -> str:
     # (t, code, start, end): (score, source, rule, model id)
     candidates: dict[tuple, tuple] = {}
     coded: set[tuple] = set()
-    sentence_scores: list[tuple] = []  # (t, start, end, {code: score})
+    unit_scores: list[tuple] = []  # (t, [[start, end, {code: score}], ...])
     done: list[int] = []
     with_codings = set(
         Coding.objects.filter(transcript_id__in=transcript_ids)
@@ -619,7 +620,8 @@ def find_suggestions(job: Job, report_progress) -> str:
             by_model, kept = _model_candidates(nlp, model, t, text, codes)
             for key, value in by_model.items():
                 found.setdefault(key, value)  # a rule's match of the span wins
-            sentence_scores.extend(kept)
+            if kept:
+                unit_scores.append((t, kept))
         if t in with_codings:
             coded |= _already_coded(found, [t])
         candidates.update(found)
@@ -640,14 +642,9 @@ def find_suggestions(job: Job, report_progress) -> str:
     with transaction.atomic():
         existing = Suggestion.objects.filter(transcript_id__in=done)
         existing.filter(status=Suggestion.Status.OPEN).delete()
-        SentenceScore.objects.filter(transcript_id__in=done).delete()
+        UnitScores.objects.filter(transcript_id__in=done).delete()
         if model is not None:
-            _insert_rows(
-                SentenceScore,
-                ("transcript", "start", "end", "scores"),
-                sentence_scores,
-                model=model,
-            )
+            _insert_rows(UnitScores, ("transcript", "units"), unit_scores, model=model)
         decided = set(existing.values_list("transcript_id", "code_id", "start", "end"))
         new = [k for k in sorted(candidates) if k not in decided and k not in coded]
         _insert_rows(
@@ -684,8 +681,8 @@ def _model_candidates(
 
     Candidates are {(t, code, start, end): (score, "model", "", model id)}
     for the codes still in the codebook scoring at least the threshold;
-    scores are (t, start, end, {code: score}) for the units with a code at
-    MIN_KEPT_SCORE or more, rounded to three places.
+    scores are [[start, end, {code: score}], ...] (UnitScores.units) for the
+    units with a code at MIN_KEPT_SCORE or more, rounded to three places.
     """
     settings = model.settings
     threshold = settings.get("threshold", THRESHOLD)
@@ -697,17 +694,23 @@ def _model_candidates(
     code_ids = model_code_ids(nlp)
     low = min(MIN_KEPT_SCORE, threshold)
     found, kept_scores = {}, []
+    suggested = (Suggestion.Source.MODEL, "", model.pk)
     # Most units score low on every code: only the others are looked at.
     for i in np.flatnonzero((matrix >= low).any(axis=1)).tolist():
         unit, row = units[i], matrix[i]
-        high = {code_ids[j]: float(row[j]) for j in np.flatnonzero(row >= low)}
-        kept = {c: round(v, 3) for c, v in high.items() if v >= MIN_KEPT_SCORE}
+        scores = row.tolist()
+        high = np.flatnonzero(row >= low).tolist()
+        kept = {
+            code_ids[j]: round(scores[j], 3)
+            for j in high
+            if scores[j] >= MIN_KEPT_SCORE
+        }
         if kept:
-            kept_scores.append((t, unit.start, unit.end, kept))
-        for code_id, score in high.items():
-            if score >= threshold and code_id in codes:
-                key = (t, code_id, unit.start, unit.end)
-                found.setdefault(key, (score, Suggestion.Source.MODEL, "", model.pk))
+            kept_scores.append([unit.start, unit.end, kept])
+        for j in high:
+            if scores[j] >= threshold and code_ids[j] in codes:
+                key = (t, code_ids[j], unit.start, unit.end)
+                found.setdefault(key, (scores[j], *suggested))
     return found, kept_scores
 
 

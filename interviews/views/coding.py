@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from .. import access
-from ..models import Job, Suggestion, Transcript
+from ..models import Job, Suggestion, Transcript, UnitScores
 from ..services import ServiceError
 from ..services.codings import add_coding, delete_coding, update_coding_memo
 from ..services.memos import add_memo, delete_memo, update_memo
@@ -71,7 +71,7 @@ def _page_context(acc, transcript) -> dict:
             coder["username"] = "Consensus"
     blocks = text_blocks(text.get(), list(turns))
     suggestions = _open_suggestions(acc, transcript)
-    scores = _sentence_scores(transcript) if suggestions is not None else []
+    scores = _unit_scores(transcript) if suggestions is not None else []
     return {
         "text_html": blocks_html(blocks),
         "has_times": any(b.get("time") for b in blocks),
@@ -80,7 +80,7 @@ def _page_context(acc, transcript) -> dict:
             **_page_data(acc, transcript, codings, coders),
             "suggestions": suggestions,
             # [[start, end, {code id: score}], ...]: ranks the code picker.
-            "sentence_scores": scores,
+            "unit_scores": scores,
         },
         "shows_suggestions": suggestions is not None,
         "attributes": transcript.attributes.all(),
@@ -91,11 +91,11 @@ def _page_context(acc, transcript) -> dict:
     }
 
 
-def _sentence_scores(transcript) -> list[list]:
-    rows = transcript.sentence_scores.order_by("start").values_list(
-        "start", "end", "scores"
+def _unit_scores(transcript) -> list[list]:
+    scores = UnitScores.objects.filter(transcript=transcript).values_list(
+        "units", flat=True
     )
-    return [list(row) for row in rows]
+    return scores.first() or []
 
 
 def _open_suggestions(acc, transcript) -> list[list] | None:

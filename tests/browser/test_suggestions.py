@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from interviews.models import Coding, SentenceScore, Suggestion, SuggestionModel
+from interviews.models import Coding, Suggestion, SuggestionModel, UnitScores
 from tests.browser.test_coding import drag_select, open_transcript, screenshot
 from tests.conftest import DEMO_TEXT, PASSWORD
 
@@ -110,12 +110,11 @@ def test_the_code_picker_lists_the_likeliest_codes_first(
         "Информационная поддержка слабая 🙂, and transport corridors are missing."
     )
     start = DEMO_TEXT.index(sentence)
-    SentenceScore.objects.create(
+    scores = {str(codes["info"].pk): 0.83, str(codes["financial"].pk): 0.31}
+    UnitScores.objects.create(
         transcript=transcript,
         model=model,
-        start=start,
-        end=start + len(sentence),
-        scores={str(codes["info"].pk): 0.83, str(codes["financial"].pk): 0.31},
+        units=[[start, start + len(sentence), scores]],
     )
     page = login(coder, PASSWORD)
     open_transcript(page, live_server, transcript)

@@ -13,8 +13,8 @@ from interviews.models import (
     Coding,
     Decision,
     Job,
-    SentenceScore,
     SuggestionModel,
+    UnitScores,
 )
 from interviews.services import ServiceError
 from interviews.services.agreement import (
@@ -370,30 +370,20 @@ def test_the_suggester_is_one_more_coder_from_rules_and_sentence_scores(
     # The rule also matches passages people coded: the layer must keep them.
     CodeRule.objects.create(code=fin, kind="keyword", value="money")
     model = suggester_model(project, owner)
-    SentenceScore.objects.bulk_create(
+    UnitScores.objects.bulk_create(
         [
-            # At the threshold counts, below does not; codes out of the run
-            # (barriers) are ignored.
-            SentenceScore(
+            UnitScores(
                 transcript=transcript,
                 model=model,
-                start=100,
-                end=160,
-                scores={str(fin.pk): 0.5, str(codes["barriers"].pk): 0.9},
+                units=[
+                    # At the threshold counts, below does not; codes out of
+                    # the run (barriers) are ignored.
+                    [100, 160, {str(fin.pk): 0.5, str(codes["barriers"].pk): 0.9}],
+                    [170, 200, {str(info.pk): 0.49}],
+                ],
             ),
-            SentenceScore(
-                transcript=transcript,
-                model=model,
-                start=170,
-                end=200,
-                scores={str(info.pk): 0.49},
-            ),
-            SentenceScore(
-                transcript=second,
-                model=model,
-                start=44,
-                end=60,
-                scores={str(info.pk): 0.8},
+            UnitScores(
+                transcript=second, model=model, units=[[44, 60, {str(info.pk): 0.8}]]
             ),
         ]
     )

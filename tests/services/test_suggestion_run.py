@@ -9,9 +9,9 @@ from django.utils import timezone
 from interviews.models import (
     CodeRule,
     Job,
-    SentenceScore,
     Suggestion,
     SuggestionModel,
+    UnitScores,
 )
 from interviews.services import ServiceError
 from interviews.services import suggestions as svc
@@ -134,7 +134,8 @@ def test_model_rows_and_sentence_scores_in_batches_name_the_model(
         (Suggestion.Source.MODEL, textcat_model.pk, "")
     }
     assert all(s.score >= 0.5 for s in rows)
-    scores = list(SentenceScore.objects.filter(transcript=transcript))
+    stored = UnitScores.objects.get(transcript=transcript)
+    scores = stored.units
     units = svc.sentence_units({transcript.pk: text})
     by_model = score_texts(
         svc.loaded_model(textcat_model), [text[u.start : u.end] for u in units]
@@ -148,12 +149,12 @@ def test_model_rows_and_sentence_scores_in_batches_name_the_model(
     # tests run before this one can nudge: the stored rows must be exactly
     # those with a score of at least 0.05, however many that is.
     assert 3 < len(kept) <= len(units) == 12
-    assert [(s.start, s.end) for s in scores] == kept
-    assert {s.model_id for s in scores} == {textcat_model.pk}
-    for row in scores:
-        assert set(row.scores) <= {str(codes["financial"].pk), str(codes["info"].pk)}
-        assert all(v >= 0.05 and round(v, 3) == v for v in row.scores.values())
-    money = scores[0].scores  # "Regions lack money for joint projects."
+    assert [(start, end) for start, end, _ in scores] == kept
+    assert stored.model_id == textcat_model.pk
+    for _, _, row in scores:
+        assert set(row) <= {str(codes["financial"].pk), str(codes["info"].pk)}
+        assert all(v >= 0.05 and round(v, 3) == v for v in row.values())
+    money = scores[0][2]  # "Regions lack money for joint projects."
     assert money[str(codes["financial"].pk)] > money.get(str(codes["info"].pk), 0)
 
 
@@ -213,7 +214,7 @@ def test_a_model_without_weights_by_run_time_leaves_the_rules_alone(
     assert [s.source for s in Suggestion.objects.filter(transcript=transcript)] == [
         Suggestion.Source.RULE
     ]
-    assert not SentenceScore.objects.filter(transcript=transcript).exists()
+    assert not UnitScores.objects.filter(transcript=transcript).exists()
 
 
 def test_only_spans_coded_in_their_own_transcript_count_as_already_coded(

@@ -7,9 +7,9 @@ from interviews.models import (
     CodeRule,
     Coding,
     Job,
-    SentenceScore,
     Suggestion,
     SuggestionModel,
+    UnitScores,
 )
 from interviews.services import ServiceError
 from interviews.services import suggestions as svc
@@ -263,9 +263,9 @@ def test_rules_and_the_model_suggest_and_rejected_ones_stay_rejected(
     assert all(s.model_id == model.pk and s.score >= 0.5 for s in model_rows)
     assert {s.code_id for s in model_rows} <= {codes["financial"].pk, codes["info"].pk}
     # Every sentence's scores are kept for the ranked code picker.
-    scores = list(SentenceScore.objects.filter(transcript=new).order_by("start"))
-    assert [(x.start, x.model_id) for x in scores][:1] == [(0, model.pk)]
-    money = scores[0].scores  # "Regions lack money for joint projects."
+    stored = UnitScores.objects.get(transcript=new)
+    assert (stored.model_id, stored.units[0][0]) == (model.pk, 0)
+    money = stored.units[0][2]  # "Regions lack money for joint projects."
     assert money[str(codes["financial"].pk)] > money.get(str(codes["info"].pk), 0)
 
     rejected = rule_rows[0]

@@ -359,7 +359,7 @@ def test_the_coding_page_carries_open_suggestions(
             "keyword: barrier",
         ]
     ]
-    assert data["sentence_scores"] == []
+    assert data["unit_scores"] == []
     project.blind_coding = True
     project.save()
     assert client_for(coder).get(url).context["data"]["suggestions"] is None

@@ -452,11 +452,11 @@
   }
 
   // Codes the model scores highest for the selection (scores the suggestion
-  // job stored per sentence, weighted by how much of each the selection
-  // covers), best first: [[id, score], ...], at most RANKED_MAX.
+  // job stored per unit, sentence or turn, weighted by how much of each the
+  // selection covers), best first: [[id, score], ...], at most RANKED_MAX.
   const RANKED_MAX = 5;
   const RANKED_MIN_SCORE = 0.2;
-  const unitScores = (data.sentence_scores || []).map((u) => ({
+  const unitScores = (data.unit_scores || []).map((u) => ({
     start: u[0],
     end: u[1],
     scores: u[2],
