@@ -584,11 +584,12 @@ def find_suggestions(job: Job, report_progress) -> str:
     if run is None:
         raise ServiceError("The suggestion run was deleted before it ran.")
     project = run.project
-    transcript_ids = list(
+    sizes = list(
         Transcript.objects.filter(project=project, pk__in=run.transcript_ids)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "length")
     )
+    transcript_ids = [t for t, _ in sizes]
     if not transcript_ids:
         raise ServiceError("The chosen transcripts were deleted before the job ran.")
     codes = set(code_order(project))
@@ -597,8 +598,8 @@ def find_suggestions(job: Job, report_progress) -> str:
     if model is not None and not _is_trained(model):
         model = None
     nlp = loaded_model(model) if model is not None else None
-    # One transcript at a time: memory holds one text and its units' scores,
-    # and only compact tuples are kept for the end.
+    # A few transcripts at a time (CHUNK_CHARACTERS): memory holds their
+    # texts and units' scores, and only compact tuples are kept for the end.
     # (t, code, start, end): (score, source, rule, model id)
     candidates: dict[tuple, tuple] = {}
     coded: set[tuple] = set()
@@ -611,21 +612,23 @@ def find_suggestions(job: Job, report_progress) -> str:
         .distinct()
     )
     reported, rule = monotonic(), Suggestion.Source.RULE
-    for t, text in _each_text(transcript_ids):
+    for texts in _chunks_of_texts(sizes):
         found = {
             (t, m.code_id, m.start, m.end): (1.0, rule, m.source, None)
+            for t, text in texts.items()
             for m in match_rules(rules_pipeline(), text, rules)
         }
         if nlp is not None:
-            by_model, kept = _model_candidates(nlp, model, t, text, codes)
+            by_model, kept = _model_candidates(nlp, model, texts, codes)
             for key, value in by_model.items():
                 found.setdefault(key, value)  # a rule's match of the span wins
-            if kept:
-                unit_scores.append((t, kept))
-        if t in with_codings:
-            coded |= _already_coded(found, [t])
+            unit_scores.extend(kept)
+        if here := with_codings.intersection(texts):
+            coded |= _already_coded(
+                {k: v for k, v in found.items() if k[0] in here}, here
+            )
         candidates.update(found)
-        done.append(t)
+        done.extend(texts)
         if monotonic() - reported >= PROGRESS_SECONDS:
             report_progress(90 * len(done) // len(transcript_ids))
             reported = monotonic()
@@ -666,38 +669,52 @@ def _is_trained(model: SuggestionModel) -> bool:
     return SuggestionModel.objects.filter(pk=model.pk, data__isnull=False).exists()
 
 
-def _each_text(transcript_ids: list[int]):
-    """Yield (id, text) of each transcript, one query each; skip deleted ones."""
-    for t in transcript_ids:
-        text = Transcript.objects.filter(pk=t).values_list("text", flat=True).first()
-        if text is not None:
-            yield t, text
+# The suggestion job reads transcripts in chunks of about this many
+# characters (a transcript longer than that makes a chunk of its own): a
+# query, and a batch of units to score, for several transcripts at once.
+CHUNK_CHARACTERS = 2_000_000
+
+
+def _chunks_of_texts(sizes: list[tuple[int, int]]):
+    """Yield {id: text} of the transcripts in `sizes`, (id, length) pairs,
+    a chunk at a time; transcripts deleted meanwhile are left out."""
+    chunk, total = [], 0
+    for t, length in sizes:
+        if chunk and total + length > CHUNK_CHARACTERS:
+            yield _texts(chunk)
+            chunk, total = [], 0
+        chunk.append(t)
+        total += length
+    if chunk:
+        yield _texts(chunk)
 
 
 def _model_candidates(
-    nlp: Language, model: SuggestionModel, t: int, text: str, codes: set[int]
+    nlp: Language, model: SuggestionModel, texts: dict[int, str], codes: set[int]
 ) -> tuple[dict[tuple, tuple], list[tuple]]:
-    """Return the model's candidates in one transcript, and its units' scores.
+    """Return the model's candidates in the transcripts, and their units' scores.
 
     Candidates are {(t, code, start, end): (score, "model", "", model id)}
     for the codes still in the codebook scoring at least the threshold;
-    scores are [[start, end, {code: score}], ...] (UnitScores.units) for the
-    units with a code at MIN_KEPT_SCORE or more, rounded to three places.
+    scores are (t, [[start, end, {code: score}], ...]) per transcript
+    (UnitScores.units), for the units with a code at MIN_KEPT_SCORE or
+    more, rounded to three places; transcripts with no such unit are left out.
     """
     settings = model.settings
     threshold = settings.get("threshold", THRESHOLD)
-    units = make_units({t: text}, settings.get("unit", "sentence"))
+    units = make_units(texts, settings.get("unit", "sentence"))
     context = settings.get("context", 0)
     if model_kind(nlp) == "embedding":
-        load_unit_vectors({t: text}, units, context)
-    matrix = score_matrix(nlp, unit_texts({t: text}, units, context))
+        load_unit_vectors(texts, units, context)
+    matrix = score_matrix(nlp, unit_texts(texts, units, context))
     code_ids = model_code_ids(nlp)
     low = min(MIN_KEPT_SCORE, threshold)
-    found, kept_scores = {}, []
+    found, kept_scores = {}, defaultdict(list)
     suggested = (Suggestion.Source.MODEL, "", model.pk)
     # Most units score low on every code: only the others are looked at.
     for i in np.flatnonzero((matrix >= low).any(axis=1)).tolist():
         unit, row = units[i], matrix[i]
+        t, start, end = unit.transcript_id, unit.start, unit.end
         scores = row.tolist()
         high = np.flatnonzero(row >= low).tolist()
         kept = {
@@ -706,12 +723,12 @@ def _model_candidates(
             if scores[j] >= MIN_KEPT_SCORE
         }
         if kept:
-            kept_scores.append([unit.start, unit.end, kept])
+            kept_scores[t].append([start, end, kept])
         for j in high:
             if scores[j] >= threshold and code_ids[j] in codes:
-                key = (t, code_ids[j], unit.start, unit.end)
+                key = (t, code_ids[j], start, end)
                 found.setdefault(key, (scores[j], *suggested))
-    return found, kept_scores
+    return found, list(kept_scores.items())
 
 
 def _already_coded(candidates: dict, transcript_ids) -> set[tuple]:

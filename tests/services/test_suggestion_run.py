@@ -1,5 +1,5 @@
 """The suggestion job's run side: rows written in batches, what they hold,
-progress, one transcript at a time."""
+progress, transcripts read a chunk at a time."""
 
 import re
 
@@ -158,11 +158,52 @@ def test_model_rows_and_sentence_scores_in_batches_name_the_model(
     assert money[str(codes["financial"].pk)] > money.get(str(codes["info"].pk), 0)
 
 
+@pytest.mark.parametrize("together", [2, 3])
+def test_transcripts_scored_together_give_what_they_give_one_by_one(
+    project, owner, codes, textcat_model, budget_rule, monkeypatch, together
+):
+    texts = [" ".join(s for s, _ in SENTENCES[k::3]) + " The budget." for k in range(3)]
+    transcripts = [
+        make_transcript(project, owner, t, f"{k}") for k, t in enumerate(texts)
+    ]
+    add_coding(
+        coder=owner,
+        transcript=transcripts[1],
+        code=budget_rule,
+        start=len(texts[1]) - 11,
+        end=len(texts[1]),
+    )
+
+    def stored():
+        rows = Suggestion.objects.values_list(
+            "transcript", "code", "start", "end", "score", "source", "rule"
+        )
+        units = UnitScores.objects.values_list("transcript", "units")
+        return set(rows), dict(units)
+
+    monkeypatch.setattr(svc, "CHUNK_CHARACTERS", 1)  # a transcript a chunk
+    message, _ = run(project, owner, transcripts)
+    alone = stored()
+    # The first `together` transcripts in one chunk, then the rest.
+    monkeypatch.setattr(svc, "CHUNK_CHARACTERS", sum(map(len, texts[:together])))
+    assert run(project, owner, transcripts)[0] == message
+
+    assert stored() == alone
+    rows, units = alone
+    assert {source for *_, source, _ in rows} == {"rule", "model"}
+    assert {t for t, *_ in rows} == set(units) == {t.pk for t in transcripts}
+    end = len(texts[1])
+    assert (transcripts[1].pk, budget_rule.pk, end - 10, end - 4) not in {
+        row[:4] for row in rows
+    }, "what is coded is not suggested"
+
+
 @pytest.mark.parametrize("seconds, expected", [(0, [30, 60, 90]), (3600, [])])
-def test_progress_is_reported_after_a_transcript_at_most_so_often(
+def test_progress_is_reported_after_a_chunk_at_most_so_often(
     project, owner, budget_rule, monkeypatch, seconds, expected
 ):
     monkeypatch.setattr(svc, "PROGRESS_SECONDS", seconds)
+    monkeypatch.setattr(svc, "CHUNK_CHARACTERS", 1)  # a transcript a chunk
     transcripts = [
         make_transcript(project, owner, f"The budget, part {k}.", f"Part {k}")
         for k in range(3)
