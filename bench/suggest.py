@@ -38,9 +38,10 @@ numpy's buffers and the database driver; growth is that peak less the
 resident memory before the step (memory an earlier step freed and this one
 reused does not count). Times are wall-clock and CPU time of this process
 (medians over --reps; "best" is the fastest run, the least disturbed by
-other processes on a shared machine). With SQLite the database work is in
-this process; PostgreSQL's own CPU time is not counted. Prints a Markdown
-table, the ratios and one JSON line.
+other processes on a shared machine). Each run starts after a full garbage
+collection, so that none pays for collecting what earlier steps left. With
+SQLite the database work is in this process; PostgreSQL's own CPU time is
+not counted. Prints a Markdown table, the ratios and one JSON line.
 
 If the optional sentence-embedding extra is installed (see
 interviews/suggest/encoder.py) and --no-encoder is not given, the sentence
@@ -56,6 +57,7 @@ as a server without the extra.
 """
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -303,6 +305,9 @@ def measured(function):
     Memory is {"peak_rss_mib": the process's peak during the call,
     "rss_growth_mib": that peak less the resident memory before the call}.
     """
+    # A full collection of this process's heap (about 0.2 s here) would
+    # otherwise land in whichever run crosses CPython's threshold.
+    gc.collect()
     reset_peak_rss()
     before = rss_mib("VmRSS")
     began, began_cpu = time.perf_counter(), time.process_time()
