@@ -52,6 +52,10 @@ RECORD = re.compile(
 )
 
 
+# A speaker label at the start of a passage (see load_taguette_highlights).
+LABEL = re.compile(r"^([A-Z][A-Z .'-]{1,40}):")
+
+
 def split_by_video(project) -> dict:
     """Replace each coded transcript by one transcript per video block."""
     from django.db import transaction
@@ -99,6 +103,70 @@ def split_by_video(project) -> dict:
         report["documents"] += len(parts)
         report["codings"] += len(moved)
     return report
+
+
+def load_taguette_highlights(owner, path: Path):
+    """Make a project from a Taguette highlights export (CSV: id, document,
+    tag, content), such as a study publishes beside its paper.
+
+    Such an export holds the coded passages, not the whole transcripts: each
+    document becomes a transcript of its passages in id order, one passage a
+    line (line breaks inside a passage become spaces), and each of a
+    passage's tags a coding of that line. A speaker label opening a passage
+    ("MODERATOR: ...") loses its colon ("MODERATOR - ..."): the app would
+    otherwise cut those documents at speaker turns, and join passages that
+    stood apart in the transcript into one turn. There is no uncoded text, so
+    segment and character F1 only measure which code a passage gets;
+    selection recall@5 is measured as on whole transcripts.
+    """
+    import csv
+    from collections import defaultdict
+
+    from interviews.models import Code, Coding
+    from interviews.services.projects import create_project
+    from interviews.services.transcripts import create_transcript
+
+    passages = defaultdict(dict)  # document: {id: (content, [tags])}
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            text = LABEL.sub(r"\1 -", " ".join(row["content"].split()))
+            if not text:
+                continue
+            entry = passages[row["document"]].setdefault(int(row["id"]), (text, []))
+            entry[1].append(row["tag"])
+    project = create_project(owner=owner, name=path.stem)
+    codes = {}
+    for document, by_id in sorted(passages.items()):
+        lines, spans, at = [], [], 0
+        for _, (text, tags) in sorted(by_id.items()):
+            lines.append(text)
+            spans.extend((tag, at, at + len(text)) for tag in tags)
+            at += len(text) + 1
+        transcript = create_transcript(
+            project=project,
+            user=owner,
+            title=document,
+            text="\n".join(lines),
+            turns=[],
+            attributes={},
+        )
+        for tag, _, _ in spans:
+            if tag not in codes:
+                codes[tag] = Code.objects.create(
+                    project=project, name=tag, position=len(codes)
+                )
+        Coding.objects.bulk_create(
+            Coding(
+                transcript=transcript,
+                code=codes[tag],
+                coder=owner,
+                start=start,
+                end=end,
+                text=transcript.text[start:end],
+            )
+            for tag, start, end in spans
+        )
+    return project
 
 
 def prior_recall_at_5(project, result: dict) -> float:
@@ -151,6 +219,11 @@ def _fmt(value) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=Path, default=SAMPLE)
+    parser.add_argument(
+        "--taguette-csv",
+        type=Path,
+        help="Measure on a Taguette highlights export instead of a .qdpx.",
+    )
     parser.add_argument("--runs", default="sentence,sentence+1,turn")
     parser.add_argument("--thresholds", default="0.5")
     parser.add_argument("--folds", type=int, default=4)
@@ -158,8 +231,9 @@ def main() -> None:
     parser.add_argument("--no-split", action="store_true")
     parser.add_argument("--json", type=Path, help="Write every result here.")
     args = parser.parse_args()
-    if not args.sample.exists():
-        sys.exit(f"{args.sample} is missing (it lives in ../shared/interop-samples).")
+    source = args.taguette_csv or args.sample
+    if not source.exists():
+        sys.exit(f"{source} is missing.")
 
     workdir = tempfile.mkdtemp(prefix="suggest-quality-")
     os.environ["VAR_DIR"] = workdir
@@ -176,12 +250,14 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     owner = get_user_model().objects.create_user("bench", password="x")
-    imported = refi.import_qdpx(owner=owner, path=args.sample)
-    project = imported.project
-    split = {} if args.no_split else split_by_video(project)
+    if args.taguette_csv:
+        project, split = load_taguette_highlights(owner, args.taguette_csv), {}
+    else:
+        project = refi.import_qdpx(owner=owner, path=args.sample).project
+        split = {} if args.no_split else split_by_video(project)
     transcripts = project.transcripts.filter(codings__isnull=False).distinct()
     print(
-        f"Sample {args.sample.name}: {project.codes.count()} codes, "
+        f"Sample {source.name}: {project.codes.count()} codes, "
         f"{project.transcripts.count()} transcripts ({transcripts.count()} "
         f"coded), split {split or 'not done'}."
     )
