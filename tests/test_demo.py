@@ -1,10 +1,12 @@
 """The demo project: data files, loader and load_demo command."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from interviews.models import Attribute, Code, Coding, Membership, Project, Transcript
 from interviews.services import demo
+from interviews.services.agreement import ensure_consensus_user
 from interviews.services.demo import (
     DemoDataError,
     ExpertStatement,
@@ -121,12 +123,15 @@ def test_reset_reloads_the_same_demo_and_drops_extra_work():
     expected = counts()
     anna = Membership.objects.get(project=first.project, user__username="demo_anna")
     Coding.objects.filter(coder=anna.user).first().delete()
+    # Reconciling made the project a consensus account.
+    consensus = ensure_consensus_user(project=first.project)
 
     second = load_demo(reset=True)
 
     assert second.created
     assert not Project.objects.filter(pk=first.project.pk).exists()
     assert counts() == expected
+    assert not get_user_model().objects.filter(pk=consensus.pk).exists()
 
 
 @pytest.mark.django_db

@@ -194,7 +194,10 @@ def _delete_project(project: Project) -> None:
     codes = Code.objects.filter(project=project)
     while codes.exists():
         codes.filter(children__isnull=True).delete()
+    consensus = project.consensus_user  # the project's own account, if any
     project.delete()
+    if consensus is not None:
+        consensus.delete()
 
 
 def _load_project(sources, codebook, codings, users) -> Project:
