@@ -11,6 +11,7 @@ Counts are integers and divided once at the end. A ratio with nothing to
 divide by is undefined (value None, with the reason), never 0 or 1.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -60,20 +61,35 @@ def _by_code(spans: Iterable[Span]) -> dict[int, list[Span]]:
     return out
 
 
-def _overlaps_any(span: Span, others: list[Span]) -> bool:
-    return any(
-        o.transcript_id == span.transcript_id
-        and o.start < span.end
-        and span.start < o.end
-        for o in others
-    )
+def _count_overlapping(spans: list[Span], others: list[Span]) -> int:
+    """Return how many of `spans` overlap some span of `others` (same transcript).
+
+    The others are merged per transcript and searched by bisection, so this
+    takes O((n + m) log m), not n times m (empty others overlap nothing).
+    """
+    merged = {t: merge_intervals(iv) for t, iv in _intervals(others).items()}
+    ends = {t: [b for _, b in iv] for t, iv in merged.items()}
+    found = 0
+    for s in spans:
+        intervals = merged.get(s.transcript_id)
+        if not intervals:
+            continue
+        # The first merged interval ending after s starts is the only one
+        # that can overlap s without one before it doing so too.
+        i = bisect_right(ends[s.transcript_id], s.start)
+        found += i < len(intervals) and intervals[i][0] < s.end
+    return found
 
 
-def _chars(spans: list[Span]) -> dict[int, list[tuple[int, int]]]:
+def _intervals(spans: list[Span]) -> dict[int, list[tuple[int, int]]]:
     per: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for s in spans:
         per[s.transcript_id].append((s.start, s.end))
-    return {t: merge_intervals(iv) for t, iv in per.items()}
+    return per
+
+
+def _chars(spans: list[Span]) -> dict[int, list[tuple[int, int]]]:
+    return {t: merge_intervals(iv) for t, iv in _intervals(spans).items()}
 
 
 def _intersection(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
@@ -104,9 +120,9 @@ def code_counts(gold: list[Span], predicted: list[Span]) -> CodeCounts:
     g, p = _chars(gold), _chars(predicted)
     return CodeCounts(
         gold_segments=len(gold),
-        found_segments=sum(_overlaps_any(s, predicted) for s in gold),
+        found_segments=_count_overlapping(gold, predicted),
         predicted_segments=len(predicted),
-        correct_segments=sum(_overlaps_any(s, gold) for s in predicted),
+        correct_segments=_count_overlapping(predicted, gold),
         gold_chars=sum(b - a for iv in g.values() for a, b in iv),
         predicted_chars=sum(b - a for iv in p.values() for a, b in iv),
         overlap_chars=sum(_intersection(iv, p.get(t, [])) for t, iv in g.items()),

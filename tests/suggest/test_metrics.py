@@ -1,5 +1,7 @@
 """The evaluation metrics on hand-made cases, counts checked by hand."""
 
+import random
+
 import pytest
 
 from interviews.suggest.metrics import evaluate_spans, f1, recall_at_k
@@ -86,3 +88,43 @@ def test_recall_at_k_counts_the_gold_code_in_the_first_k():
     ranked = [(1, [1, 2, 3]), (2, [1, 3, 2]), (3, [3])]
     assert recall_at_k(ranked, k=2) == {"value": 2 / 3, "num": 2, "den": 3, "k": 2}
     assert recall_at_k([], k=5)["reason"] == "no selections to rank"
+
+
+def test_touching_spans_do_not_overlap():
+    # [0,10) and [10,20) share no character; [5,15) overlaps both.
+    result = evaluate_spans(
+        [Span(1, 7, 0, 10), Span(1, 7, 10, 20)], [Span(1, 7, 20, 30)], [7]
+    )
+    assert result["micro"]["segment_recall"]["num"] == 0
+    result = evaluate_spans(
+        [Span(1, 7, 0, 10), Span(1, 7, 10, 20)], [Span(1, 7, 9, 11)], [7]
+    )
+    assert result["micro"]["segment_recall"]["num"] == 2
+
+
+def test_overlap_counts_agree_with_checking_every_pair():
+    rng = random.Random(4)
+
+    def spans(n):
+        out = []
+        for _ in range(n):
+            start = rng.randrange(0, 200)
+            out.append(Span(rng.choice((1, 2)), 7, start, start + rng.randrange(1, 30)))
+        return out
+
+    def brute(a, b):
+        return sum(
+            any(
+                o.transcript_id == s.transcript_id
+                and o.start < s.end
+                and s.start < o.end
+                for o in b
+            )
+            for s in a
+        )
+
+    for _ in range(200):
+        gold, pred = spans(rng.randrange(0, 12)), spans(rng.randrange(0, 12))
+        counts = evaluate_spans(gold, pred, [7])["micro"]["counts"]
+        assert counts["found_segments"] == brute(gold, pred)
+        assert counts["correct_segments"] == brute(pred, gold)
