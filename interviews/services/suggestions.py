@@ -416,7 +416,6 @@ def train_model(job: Job, report_progress) -> str:
             code_order=order,
             rules_nlp=rules_pipeline(),
             folds=model.settings.get("folds", DEFAULT_FOLDS),
-            threshold=model.settings.get("threshold", THRESHOLD),
             settings=model.settings,
             unit=unit,
             context=context,
@@ -424,6 +423,10 @@ def train_model(job: Job, report_progress) -> str:
         )
     except ValueError as exc:
         evaluation = {"error": str(exc)}
+    else:
+        # Suggest at the score the held-out folds did best at (0.5 when the
+        # evaluation could not run).
+        model.settings["threshold"] = evaluation["systems"]["model"]["threshold"]
     labels = label_units(units, gold)
     nlp = train(
         unit_texts(texts, units, context),
@@ -476,7 +479,7 @@ def evaluate_project(
     kind: str = "",
     unit: str = "sentence",
     context: int = 0,
-    threshold: float = THRESHOLD,
+    threshold: float | None = None,
     compare_textcat: bool = True,
 ) -> dict:
     """Cross-validate the systems on a layer (the evaluate command).

@@ -12,6 +12,7 @@ Scores are pooled over the folds.
 import random
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 
 from spacy.language import Language
 
@@ -82,6 +83,93 @@ def _above(scores: list[dict[int, float]], threshold: float) -> list[frozenset[i
     return [frozenset(c for c, s in row.items() if s >= threshold) for row in scores]
 
 
+# The thresholds a scoring system is tried at (0.05, 0.10, ..., 0.95).
+THRESHOLD_GRID = tuple(i / 20 for i in range(1, 20))
+# Inner folds (over a fold's training transcripts) that choose its threshold.
+INNER_FOLDS = 3
+
+Scorer = Callable[[list[str]], list[dict[int, float]]]
+Fitter = Callable[[list[str], list[frozenset[int]], list[int]], Scorer]
+
+
+def best_threshold(
+    units: list[Unit],
+    scores: list[dict[int, float]],
+    gold: list[Span],
+    code_ids: list[int],
+) -> float:
+    """Return the grid threshold at which these units' scores, as suggestions,
+    reach the best micro character F1 against `gold`.
+
+    Character F1, not segment F1: a segment counts as found when any
+    suggestion overlaps it, so a low threshold that joins a whole transcript
+    into one suggestion per code would score a perfect segment F1. Ties (and
+    no F1 at all) go to the threshold nearest THRESHOLD.
+    """
+    chosen = set(code_ids)
+    best_key, best = None, THRESHOLD
+    for threshold in THRESHOLD_GRID:
+        labels = [
+            frozenset(c for c, s in row.items() if s >= threshold and c in chosen)
+            for row in scores
+        ]
+        spans = units_to_spans(units, labels)
+        value = evaluate_spans(gold, spans, code_ids)["micro"]["char_f1"]
+        key = (-1.0 if value is None else value, -abs(threshold - THRESHOLD))
+        if best_key is None or key > best_key:
+            best_key, best = key, threshold
+    return best
+
+
+def tuned_threshold(
+    fit: Fitter,
+    units: list[Unit],
+    texts: list[str],
+    labels: list[frozenset[int]],
+    gold: list[Span],
+    code_ids: list[int],
+    *,
+    seed: int,
+) -> float:
+    """Return the threshold chosen by cross-validation within these units.
+
+    The units' transcripts are split into INNER_FOLDS folds; each is scored
+    by the system fitted on the others, and best_threshold is taken over
+    the pooled scores. Used on a fold's training data only, so the test
+    fold plays no part in choosing its own threshold. With fewer than two
+    transcripts there is nothing to hold out: THRESHOLD.
+    """
+    try:
+        inner = assign_folds([u.transcript_id for u in units], INNER_FOLDS, seed=seed)
+    except ValueError:
+        return THRESHOLD
+    scores: list[dict[int, float]] = [{} for _ in units]
+    for test_ids in inner:
+        test = set(test_ids)
+        held = [i for i, u in enumerate(units) if u.transcript_id in test]
+        kept = [i for i, u in enumerate(units) if u.transcript_id not in test]
+        scorer = fit([texts[i] for i in kept], [labels[i] for i in kept], code_ids)
+        for i, row in zip(held, scorer([texts[i] for i in held]), strict=True):
+            scores[i] = row
+    return best_threshold(units, scores, gold, code_ids)
+
+
+def _fitters(settings: dict, systems: list[str]) -> dict[str, Fitter]:
+    """Return how to fit each scoring system (the rules need no fitting)."""
+
+    def tfidf(texts, labels, code_ids):
+        return TfidfBaseline().fit(texts, labels, code_ids).scores
+
+    def model(texts, labels, code_ids):
+        return partial(score_texts, train(texts, labels, code_ids, settings=settings))
+
+    def textcat(texts, labels, code_ids):
+        return partial(score_texts, train_textcat(texts, labels, code_ids))
+
+    fitters = {"tfidf": tfidf, "model": model, COMPARISON: textcat}
+    return {name: fitters[name] for name in systems if name in fitters}
+
+
 def evaluate(
     *,
     texts: dict[int, str],
@@ -91,7 +179,7 @@ def evaluate(
     code_order: list[int],
     rules_nlp: Language,
     folds: int = 4,
-    threshold: float = THRESHOLD,
+    threshold: float | None = None,
     settings: dict | None = None,
     unit: str = "sentence",
     context: int = 0,
@@ -106,6 +194,15 @@ def evaluate(
     own offsets are still what is suggested). The selections of the ranked
     code picker are scored as they are, without context.
 
+    Each scoring system suggests a unit's codes that score at least its
+    threshold. With `threshold` None, each system's threshold is chosen for
+    each fold by cross-validation within that fold's training transcripts
+    (tuned_threshold), so every system is measured at its own best setting
+    and no test transcript helps choose it; a number fixes one threshold for
+    all. Either way each system also reports "threshold", the one that its
+    pooled held-out scores reach their best character F1 at: the one to use with
+    the system trained on all the data.
+
     Only codes with enough codings (model.trainable_codes) are scored;
     NotEnoughCodings is raised when there are too few to train at all.
     Only transcripts with codings in the layer take part, as training and
@@ -115,6 +212,7 @@ def evaluate(
     systems_run = list(SYSTEMS)
     if compare_textcat and settings.get("kind") == "embedding":
         systems_run.append(COMPARISON)
+    fitters = _fitters(settings, systems_run)
     code_ids = trainable_codes([c.code_id for c in codings], code_order)
     chosen = set(code_ids)
     gold_all = [c for c in codings if c.code_id in chosen]
@@ -130,38 +228,50 @@ def evaluate(
     all_texts = unit_texts(texts, units, context)
     predicted = {name: [] for name in systems_run}
     ranked = {name: [] for name in systems_run}
+    fold_thresholds = {name: [] for name in fitters}
+    pooled_units: list[Unit] = []
+    pooled_scores = {name: [] for name in fitters}
     gold: list[Span] = []
     for n, test_ids in enumerate(fold_ids):
         test = set(test_ids)
         held_out = [u.transcript_id in test for u in units]
+        train_units = [u for u, h in zip(units, held_out, strict=True) if not h]
         train_texts = [t for t, h in zip(all_texts, held_out, strict=True) if not h]
         train_labels = [lab for lab, h in zip(labels, held_out, strict=True) if not h]
         test_units = [u for u, h in zip(units, held_out, strict=True) if h]
         test_texts = [t for t, h in zip(all_texts, held_out, strict=True) if h]
         fold_gold = [c for c in gold_all if c.transcript_id in test]
+        train_gold = [c for c in gold_all if c.transcript_id not in test]
         gold.extend(fold_gold)
+        pooled_units.extend(test_units)
         selections = [texts[c.transcript_id][c.start : c.end] for c in fold_gold]
 
-        model = train(train_texts, train_labels, code_ids, settings=settings)
-        tfidf = TfidfBaseline().fit(train_texts, train_labels, code_ids)
-        unit_labels = {
-            "rules": rule_labels(rules_nlp, texts, test_units, rules),
-            "tfidf": _above(tfidf.scores(test_texts), threshold),
-            "model": _above(score_texts(model, test_texts), threshold),
-        }
+        unit_labels = {"rules": rule_labels(rules_nlp, texts, test_units, rules)}
         selection_scores = {
             "rules": [
                 Counter(m.code_id for m in match_rules(rules_nlp, s, rules))
                 for s in selections
-            ],
-            "tfidf": tfidf.scores(selections),
-            "model": score_texts(model, selections),
+            ]
         }
-        if COMPARISON in systems_run:
-            scratch = train_textcat(train_texts, train_labels, code_ids)
-            scratch_scores = score_texts(scratch, test_texts)
-            unit_labels[COMPARISON] = _above(scratch_scores, threshold)
-            selection_scores[COMPARISON] = score_texts(scratch, selections)
+        for name, fit in fitters.items():
+            scorer = fit(train_texts, train_labels, code_ids)
+            scores = scorer(test_texts)
+            if threshold is None:
+                cut = tuned_threshold(
+                    fit,
+                    train_units,
+                    train_texts,
+                    train_labels,
+                    train_gold,
+                    code_ids,
+                    seed=n + 1,
+                )
+            else:
+                cut = threshold
+            fold_thresholds[name].append(cut)
+            pooled_scores[name].extend(scores)
+            unit_labels[name] = _above(scores, cut)
+            selection_scores[name] = scorer(selections)
         for name in systems_run:
             kept = [
                 frozenset(c for c in lab if c in chosen) for lab in unit_labels[name]
@@ -172,16 +282,25 @@ def evaluate(
         if on_progress:
             on_progress(100 * (n + 1) // len(fold_ids))
     systems = {}
+    # Each transcript's units are together in one fold, in text order, so
+    # the pooled units join into spans as the units of each fold did.
     for name in systems_run:
         systems[name] = {
             **evaluate_spans(gold, predicted[name], code_ids),
             f"selection_recall_at_{K}": recall_at_k(ranked[name], K),
         }
+        if name in fitters:
+            systems[name]["fold_thresholds"] = fold_thresholds[name]
+            systems[name]["threshold"] = (
+                best_threshold(pooled_units, pooled_scores[name], gold, code_ids)
+                if threshold is None
+                else threshold
+            )
     per_code = Counter(c.code_id for c in gold_all)
     return {
         "folds": len(fold_ids),
         "fold_transcripts": fold_ids,
-        "threshold": threshold,
+        "threshold": "tuned" if threshold is None else threshold,
         "units": len(units),
         "unit": unit,
         "context": context,

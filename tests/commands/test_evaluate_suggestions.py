@@ -29,14 +29,21 @@ def test_json_reports_rules_tfidf_and_the_model_on_the_same_folds(
         "Financial difficulties",
         "Information support",
     ]
-    for name in ("rules", "tfidf", "model"):
+    scored = {"per_code", "micro", "macro", "selection_recall_at_5"}
+    assert set(result["systems"]["rules"]) == scored
+    for name in ("tfidf", "model"):
         system = result["systems"][name]
-        assert set(system) == {"per_code", "micro", "macro", "selection_recall_at_5"}
+        assert set(system) == scored | {"fold_thresholds", "threshold"}
         assert system["micro"]["segment_recall"]["den"] == 20
+        # One threshold per fold, each chosen within that fold's training data.
+        assert len(system["fold_thresholds"]) == 4
+    assert result["systems"]["rules"]["micro"]["segment_recall"]["den"] == 20
+    assert result["threshold"] == "tuned"
     table = run(project.name, "--folds", "2", "--model", "textcat")
     assert "20 codings of 2 codes, 30 sentences, 2 folds by transcript." in table
     assert "Model: spaCy textcat_multilabel (bag of words" in table
     assert "Model (textcat) micro" in table
+    assert "Thresholds chosen in each fold on its training transcripts" in table
 
 
 def test_turns_with_context_and_a_threshold(project, owner, coder, codes):
@@ -59,6 +66,10 @@ def test_turns_with_context_and_a_threshold(project, owner, coder, codes):
     # interview) is one turn.
     assert (result["unit"], result["units"], result["context"]) == ("turn", 5, 1)
     assert result["threshold"] == 0.6
+    assert (
+        result["systems"]["tfidf"]["fold_thresholds"]
+        == [0.6, 0.6, 0.6, 0.6][: result["folds"]]
+    )
 
 
 @pytest.mark.parametrize(

@@ -183,6 +183,8 @@ def test_training_stores_a_version_with_its_data_size_and_evaluation(
     assert evaluation["model"]["kind"] == model.settings["kind"]
     assert evaluation["folds"] == 4
     assert evaluation["codings"] == 20
+    # Suggestions are made at the threshold the held-out folds did best at.
+    assert model.settings["threshold"] == evaluation["systems"]["model"]["threshold"]
     assert train(project, owner).version == 2
 
 

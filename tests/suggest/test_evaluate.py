@@ -4,7 +4,13 @@ import pytest
 import spacy
 
 from interviews.suggest import encoder
-from interviews.suggest.evaluate import assign_folds, evaluate
+from interviews.suggest import evaluate as evaluation
+from interviews.suggest.evaluate import (
+    assign_folds,
+    best_threshold,
+    evaluate,
+    tuned_threshold,
+)
 from interviews.suggest.model import (
     NotEnoughCodings,
     TfidfBaseline,
@@ -193,3 +199,76 @@ def test_an_embedding_model_is_compared_with_textcat_from_scratch():
     # Sentences this alike are found by their meaning in a held-out transcript.
     assert model["micro"]["segment_recall"]["value"] == 1.0
     assert model["selection_recall_at_5"]["den"] == 20
+
+
+def test_the_best_threshold_is_the_one_with_the_best_character_f1():
+    units = [Unit(1, 0, 10), Unit(1, 10, 20), Unit(1, 20, 30), Unit(1, 30, 40)]
+    gold = [Span(1, MONEY, 0, 10), Span(1, MONEY, 20, 30)]
+    # Above 0.2 and up to 0.8, exactly the two coded units are suggested
+    # (character F1 1); the tie goes to the threshold nearest 0.5.
+    scores = [{MONEY: 0.9}, {MONEY: 0.2}, {MONEY: 0.8}, {MONEY: 0.1}]
+    assert best_threshold(units, scores, gold, [MONEY]) == 0.5
+    # Suggesting everything would join the units into one span overlapping
+    # both codings (segment F1 1) but covers twice the coded characters.
+    scores = [{MONEY: 0.9}, {MONEY: 0.35}, {MONEY: 0.4}, {MONEY: 0.3}]
+    # 0.4: the first and third units (F1 1); 0.35: the first three (F1 0.8);
+    # 0.45: the first alone (F1 0.67).
+    assert best_threshold(units, scores, gold, [MONEY]) == 0.4
+    # Nothing to find and nothing scored: ties everywhere, so 0.5.
+    assert best_threshold(units, [{}] * 4, [], [MONEY]) == 0.5
+
+
+def test_a_fold_threshold_is_chosen_without_its_test_transcripts(monkeypatch):
+    texts, units, codings = synthetic_project(n_transcripts=6)
+    seen = []
+    real = evaluation.tuned_threshold
+
+    def spy(fit, fold_units, *args, **kwargs):
+        seen.append({u.transcript_id for u in fold_units})
+        return real(fit, fold_units, *args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "tuned_threshold", spy)
+    result = evaluate(
+        texts=texts,
+        units=units,
+        codings=codings,
+        rules=[],
+        code_order=[MONEY, INFO],
+        rules_nlp=spacy.blank("en"),
+        folds=3,
+    )
+    folds = result["fold_transcripts"]
+    # Two systems (TF-IDF and the model), three folds each.
+    assert len(seen) == 6
+    for n, transcripts in enumerate(seen):
+        test = set(folds[n // 2])
+        assert transcripts == {1, 2, 3, 4, 5, 6} - test
+    for name in ("tfidf", "model"):
+        assert len(result["systems"][name]["fold_thresholds"]) == 3
+        assert result["systems"][name]["threshold"] in evaluation.THRESHOLD_GRID
+
+
+def test_inner_folds_score_every_training_unit_once_by_a_model_not_fitted_on_it():
+    texts, units, codings = synthetic_project(n_transcripts=4)
+    texts_of = [texts[u.transcript_id][u.start : u.end] for u in units]
+    labels = [frozenset()] * len(units)
+    scored = []
+
+    def fit(train_texts, train_labels, code_ids):
+        def scorer(test_texts):
+            assert not set(test_texts) & set(train_texts)
+            scored.extend(test_texts)
+            return [{MONEY: 0.5}] * len(test_texts)
+
+        return scorer
+
+    tuned_threshold(fit, units, texts_of, labels, codings, [MONEY], seed=1)
+    assert sorted(scored) == sorted(texts_of)
+    # One transcript: nothing to hold out, so the default.
+    one = [u for u in units if u.transcript_id == 1]
+    assert (
+        tuned_threshold(
+            fit, one, texts_of[: len(one)], labels[: len(one)], [], [MONEY], seed=1
+        )
+        == 0.5
+    )

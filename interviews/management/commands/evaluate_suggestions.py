@@ -13,7 +13,6 @@ from interviews.services.suggestions import (
     evaluate_project,
 )
 from interviews.suggest.metrics import METRICS
-from interviews.suggest.model import THRESHOLD
 
 SHORT_LABELS = {
     "rules": "Rules only",
@@ -56,7 +55,16 @@ class Command(BaseCommand):
             default=0,
             help="Neighbouring units the models see on each side (default 0).",
         )
-        parser.add_argument("--threshold", type=float, default=THRESHOLD)
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            default=None,
+            help=(
+                "One score threshold for every system. Default: each system's "
+                "own, chosen in each fold by cross-validation on that fold's "
+                "training transcripts."
+            ),
+        )
         parser.add_argument(
             "--no-comparison",
             action="store_true",
@@ -96,7 +104,7 @@ class Command(BaseCommand):
             raise CommandError("--folds must be at least 2.")
         if not 0 <= context <= 5:
             raise CommandError("--context must be between 0 and 5.")
-        if not 0 < threshold < 1:
+        if threshold is not None and not 0 < threshold < 1:
             raise CommandError("--threshold must be between 0 and 1.")
         try:
             result = evaluate_project(
@@ -121,13 +129,28 @@ def _dumps(result: dict) -> str:
     return jsonlib.dumps(result, indent=2, ensure_ascii=False)
 
 
+def _thresholds(result: dict) -> str:
+    if result["threshold"] != "tuned":
+        return f"Every system suggests at scores of {result['threshold']} or more."
+    chosen = ", ".join(
+        f"{name} {'/'.join(f'{t:.2f}' for t in system['fold_thresholds'])}"
+        for name, system in result["systems"].items()
+        if "fold_thresholds" in system
+    )
+    return (
+        "Thresholds chosen in each fold on its training transcripts "
+        f"(fold by fold): {chosen}."
+    )
+
+
 def _table(result: dict) -> str:
     context = f" (+{result['context']} each side)" if result["context"] else ""
     lines = [
         f"{result['codings']} codings of {len(result['codes'])} codes, "
         f"{result['units']} {result['unit']}s{context}, {result['folds']} folds "
         "by transcript.",
-        f"Model: {result['model']['description']}; threshold {result['threshold']}.",
+        f"Model: {result['model']['description']}.",
+        _thresholds(result),
         f"{'':40} seg P  seg R  seg F1  chr P  chr R  chr F1  sel R@5",
     ]
     for name, label in SHORT_LABELS.items():
