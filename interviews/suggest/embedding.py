@@ -7,10 +7,16 @@ Two components after the tokenizer of `spacy.blank("en")`:
 - `code_suggest_classifier` holds one logistic regression per code over
   that vector (fitted with scikit-learn, one-vs-rest, balanced classes) and
   sets `doc.cats` to each code's probability, as `textcat_multilabel` does.
+  With the `tfidf` setting, each regression also sees the doc's TF-IDF
+  weights of words and word pairs (the vocabulary of the training units):
+  the embedding carries what a passage means, the words the team's own
+  vocabulary (names of tools, places, programmes) that a general-purpose
+  encoder blurs.
 
-The classifier's weights are plain float32 arrays in msgpack, so a stored
-version round-trips through `model.model_to_bytes` like the textcat model,
-without pickle. Loading it needs the extra, since the encoder does.
+The classifier's weights, vocabulary and IDF are plain arrays and strings in
+msgpack, so a stored version round-trips through `model.model_to_bytes` like
+the textcat model, without pickle. Loading it needs the extra, since the
+encoder does.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -29,8 +35,27 @@ EMBEDDING_SETTINGS = {
     "encoder": encoder.MODEL_NAME,
     # Inverse regularisation strength of each code's logistic regression.
     "C": 1.0,
+    # Also TF-IDF words and word pairs, beside the embedding.
+    "tfidf": True,
     "seed": 0,
 }
+
+# The TF-IDF features: as the baseline's (model.TfidfBaseline), but only
+# terms in at least two training units, which halves the vocabulary.
+TFIDF_OPTIONS = {"lowercase": True, "ngram_range": (1, 2), "sublinear_tf": True}
+TFIDF_MIN_DF = 2
+
+
+def tfidf_vectorizer(terms: list[str] | None = None, idf=None):
+    """Return the TF-IDF vectorizer of the classifier: unfitted, or with the
+    stored vocabulary (`terms`, in column order) and IDF weights."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if terms is None:
+        return TfidfVectorizer(min_df=TFIDF_MIN_DF, **TFIDF_OPTIONS)
+    vectorizer = TfidfVectorizer(vocabulary=terms, **TFIDF_OPTIONS)
+    vectorizer.idf_ = idf
+    return vectorizer
 
 
 def _span_vector(span: Span) -> np.ndarray:
@@ -82,7 +107,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class CodeClassifier:
-    """One logistic regression per code over `doc.vector`; sets `doc.cats`."""
+    """One logistic regression per code over `doc.vector` (and, with a
+    vocabulary, the doc's TF-IDF term weights); sets `doc.cats`."""
 
     def __init__(self, name: str, threshold: float):
         self.name = name
@@ -90,24 +116,53 @@ class CodeClassifier:
         self.labels: list[str] = []
         self.weights = np.zeros((0, encoder.DIMENSIONS), dtype=np.float32)
         self.bias = np.zeros(0, dtype=np.float32)
+        self.terms: list[str] = []
+        self.idf = np.zeros(0, dtype=np.float32)
+        self.term_weights = np.zeros((0, 0), dtype=np.float32)
+        self._vectorizer = None
 
     def set_weights(
-        self, labels: list[str], weights: np.ndarray, bias: np.ndarray
+        self,
+        labels: list[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        *,
+        terms: list[str] = (),
+        idf: np.ndarray | None = None,
+        term_weights: np.ndarray | None = None,
     ) -> None:
-        if weights.shape != (len(labels), encoder.DIMENSIONS) or bias.shape != (
-            len(labels),
+        terms = list(terms)
+        idf = np.zeros(0) if idf is None else idf
+        if term_weights is None:
+            term_weights = np.zeros((len(labels), 0))
+        if (
+            weights.shape != (len(labels), encoder.DIMENSIONS)
+            or bias.shape != (len(labels),)
+            or idf.shape != (len(terms),)
+            or term_weights.shape != (len(labels), len(terms))
         ):
-            raise ValueError("one row of weights and one bias per label")
+            raise ValueError(
+                "one row of weights and one bias per label, one IDF weight "
+                "and one column of term weights per term"
+            )
         self.labels = list(labels)
         self.weights = np.asarray(weights, dtype=np.float32)
         self.bias = np.asarray(bias, dtype=np.float32)
+        self.terms = terms
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.term_weights = np.asarray(term_weights, dtype=np.float32)
+        self._vectorizer = tfidf_vectorizer(terms, self.idf) if terms else None
 
     def predict(self, docs: list[Doc]) -> np.ndarray:
         """Return the (docs x labels) probabilities, without setting doc.cats."""
         if not docs:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         matrix = np.stack([d.vector for d in docs]).astype(np.float32)
-        return _sigmoid(matrix @ self.weights.T + self.bias)
+        logits = matrix @ self.weights.T + self.bias
+        if self._vectorizer is not None:
+            words = self._vectorizer.transform([d.text for d in docs])
+            logits += np.asarray(words @ self.term_weights.T, dtype=np.float32)
+        return _sigmoid(logits)
 
     def _predict(self, docs: list[Doc]) -> list[Doc]:
         if not docs:
@@ -133,6 +188,9 @@ class CodeClassifier:
                 "dims": int(self.weights.shape[1]),
                 "weights": self.weights.astype("<f4").tobytes(),
                 "bias": self.bias.astype("<f4").tobytes(),
+                "terms": self.terms,
+                "idf": self.idf.astype("<f4").tobytes(),
+                "term_weights": self.term_weights.astype("<f4").tobytes(),
             }
         )
 
@@ -143,7 +201,18 @@ class CodeClassifier:
             len(labels), blob["dims"]
         )
         bias = np.frombuffer(blob["bias"], dtype="<f4")
-        self.set_weights(labels, weights.copy(), bias.copy())
+        # Versions stored before the TF-IDF features have no terms.
+        terms = list(blob.get("terms", []))
+        idf = np.frombuffer(blob.get("idf", b""), dtype="<f4")
+        term_weights = np.frombuffer(blob.get("term_weights", b""), dtype="<f4")
+        self.set_weights(
+            labels,
+            weights.copy(),
+            bias.copy(),
+            terms=terms,
+            idf=idf.copy(),
+            term_weights=term_weights.reshape(len(labels), len(terms)).copy(),
+        )
         return self
 
     def to_disk(self, path, *, exclude=()) -> None:
@@ -179,13 +248,26 @@ def train_embedding(
     A code that no unit (or every unit) carries gets a constant score of
     about 0 (or 1): there is nothing to separate.
     """
+    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     nlp = blank_pipeline(settings)
     matrix = encoder.encode(texts)
+    dims = encoder.DIMENSIONS
+    terms, idf, features = [], None, matrix
+    if settings.get("tfidf"):
+        vectorizer = tfidf_vectorizer()
+        try:
+            words = vectorizer.fit_transform(texts)
+        except ValueError:  # no term in two units: the embedding alone
+            pass
+        else:
+            terms = vectorizer.get_feature_names_out().tolist()
+            idf = vectorizer.idf_.astype(np.float32)
+            features = sparse.hstack([sparse.csr_matrix(matrix), words]).tocsr()
     if on_progress:
         on_progress(50)
-    weights = np.zeros((len(code_ids), encoder.DIMENSIONS), dtype=np.float32)
+    weights = np.zeros((len(code_ids), dims + len(terms)), dtype=np.float32)
     bias = np.zeros(len(code_ids), dtype=np.float32)
     for row, code_id in enumerate(code_ids):
         y = np.array([1 if code_id in codes else 0 for codes in labels])
@@ -197,11 +279,16 @@ def train_embedding(
             class_weight="balanced",
             max_iter=2000,
             random_state=settings["seed"],
-        ).fit(matrix, y)
+        ).fit(features, y)
         weights[row] = model.coef_[0]
         bias[row] = model.intercept_[0]
     nlp.get_pipe("code_suggest_classifier").set_weights(
-        [str(c) for c in code_ids], weights, bias
+        [str(c) for c in code_ids],
+        weights[:, :dims],
+        bias,
+        terms=terms,
+        idf=idf,
+        term_weights=weights[:, dims:],
     )
     if on_progress:
         on_progress(100)

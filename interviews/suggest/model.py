@@ -156,9 +156,11 @@ def default_settings() -> dict:
 def describe_settings(settings: dict) -> str:
     """Return, for people, which kind of model `settings` describe."""
     if settings.get("kind") == "embedding":
+        words = " and TF-IDF words and word pairs" if settings.get("tfidf") else ""
         return (
             "Logistic regression per code on "
             f"{settings.get('encoder', encoder.MODEL_NAME)} sentence embeddings"
+            f"{words}"
         )
     return "spaCy textcat_multilabel (bag of words, trained from scratch)"
 

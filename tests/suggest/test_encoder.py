@@ -111,6 +111,69 @@ def test_the_classifier_round_trips_its_weights_through_bytes():
         classifier.set_weights(["1"], weights, np.zeros(1))
 
 
+def test_the_classifier_round_trips_its_vocabulary_and_term_weights():
+    classifier = CodeClassifier("c", 0.5)
+    rng = np.random.default_rng(1)
+    weights = rng.normal(size=(2, encoder.DIMENSIONS)).astype(np.float32)
+    terms = ["budget", "money", "no money"]
+    idf = np.array([1.5, 1.2, 2.0], dtype=np.float32)
+    term_weights = rng.normal(size=(2, 3)).astype(np.float32)
+    classifier.set_weights(
+        ["1", "2"],
+        weights,
+        np.zeros(2),
+        terms=terms,
+        idf=idf,
+        term_weights=term_weights,
+    )
+    again = CodeClassifier("c", 0.5).from_bytes(classifier.to_bytes())
+    assert again.terms == terms
+    assert np.array_equal(again.idf, idf)
+    assert np.array_equal(again.term_weights, term_weights)
+    with pytest.raises(ValueError, match="one column of term weights per term"):
+        classifier.set_weights(
+            ["1", "2"], weights, np.zeros(2), terms=terms, idf=idf[:2]
+        )
+
+
+def test_a_classifier_stored_before_term_features_still_loads():
+    import srsly
+
+    weights = np.ones((1, encoder.DIMENSIONS), dtype="<f4")
+    old = srsly.msgpack_dumps(
+        {
+            "labels": ["7"],
+            "dims": encoder.DIMENSIONS,
+            "weights": weights.tobytes(),
+            "bias": np.zeros(1, dtype="<f4").tobytes(),
+        }
+    )
+    classifier = CodeClassifier("c", 0.5).from_bytes(old)
+    assert classifier.labels == ["7"]
+    assert classifier.terms == []
+    assert classifier.term_weights.shape == (1, 0)
+
+
+@needs_extra
+def test_term_features_are_learned_stored_and_scored_the_same_after_loading():
+    settings = {**default_settings(), "tfidf": True}
+    assert describe_settings(settings).endswith(
+        "sentence embeddings and TF-IDF words and word pairs"
+    )
+    nlp = train(TEXTS, LABELS, [MONEY, INFO], settings=settings)
+    classifier = nlp.get_pipe("code_suggest_classifier")
+    # Only terms of two units or more: "for" and "the" are, "regions" is not.
+    assert "for" in classifier.terms and "regions" not in classifier.terms
+    assert classifier.term_weights.shape == (2, len(classifier.terms))
+    again = model_from_bytes(model_to_bytes(nlp))
+    probes = ["We have no money for the plans.", "Where is the information?"]
+    assert score_texts(again, probes) == score_texts(nlp, probes)
+    # The words add to what the embedding alone scores.
+    alone = train(TEXTS, LABELS, [MONEY, INFO], settings={**settings, "tfidf": False})
+    assert alone.get_pipe("code_suggest_classifier").terms == []
+    assert score_texts(alone, probes) != score_texts(nlp, probes)
+
+
 @needs_extra
 def test_the_embedding_model_learns_and_round_trips_through_bytes():
     nlp = train(TEXTS, LABELS, [MONEY, INFO], settings=default_settings())
