@@ -4,7 +4,7 @@ Usage (from the repository root, with the optional extra installed for the
 embedding model):
 
     .venv/bin/python bench/suggest_quality.py [--sample PATH] [--json OUT]
-        [--runs sentence,sentence+1,turn] [--thresholds 0.5]
+        [--runs sentence,sentence+1,turn] [--thresholds tuned,0.5]
 
 1. Imports the sample `.qdpx` with services.refi.import_qdpx into a fresh,
    throwaway SQLite database (a temporary VAR_DIR), exactly as a user's
@@ -54,6 +54,7 @@ RECORD = re.compile(
 
 # A speaker label at the start of a passage (see load_taguette_highlights).
 LABEL = re.compile(r"^([A-Z][A-Z .'-]{1,40}):")
+LABEL_AT_LINE = re.compile(r"^([A-Z][A-Z .'-]{1,40}):", re.M)
 
 
 def split_by_video(project) -> dict:
@@ -169,6 +170,58 @@ def load_taguette_highlights(owner, path: Path):
     return project
 
 
+def load_coded_json(owner, path: Path):
+    """Make a project from a JSON file of documents and codings:
+
+        {"documents": [{"name": ..., "text": ...}],
+         "codings": [{"document": name, "start": int, "end": int,
+                      "code": name}]}
+
+    (the form a converter writes for a published data set that is neither a
+    .qdpx nor a Taguette export). Speaker labels are kept out of it as for
+    Taguette exports (load_taguette_highlights), keeping every offset: the
+    colon becomes a space.
+    """
+    from interviews.models import Code, Coding
+    from interviews.services.projects import create_project
+    from interviews.services.transcripts import create_transcript
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    project = create_project(owner=owner, name=path.parent.name or path.stem)
+    by_document = {}
+    for coding in data["codings"]:
+        by_document.setdefault(coding["document"], []).append(coding)
+    codes = {}
+    for document in data["documents"]:
+        text = LABEL_AT_LINE.sub(r"\1 ", document["text"])
+        transcript = create_transcript(
+            project=project,
+            user=owner,
+            title=document["name"],
+            text=text,
+            turns=[],
+            attributes={},
+        )
+        rows = []
+        for coding in by_document.get(document["name"], []):
+            if coding["code"] not in codes:
+                codes[coding["code"]] = Code.objects.create(
+                    project=project, name=coding["code"], position=len(codes)
+                )
+            rows.append(
+                Coding(
+                    transcript=transcript,
+                    code=codes[coding["code"]],
+                    coder=owner,
+                    start=coding["start"],
+                    end=coding["end"],
+                    text=text[coding["start"] : coding["end"]],
+                )
+            )
+        Coding.objects.bulk_create(rows)
+    return project
+
+
 def prior_recall_at_5(project, result: dict) -> float:
     """Return recall@5 of ranking codes by their coding count in the other
     folds alone: what a picker knows without reading the selection."""
@@ -224,14 +277,37 @@ def main() -> None:
         type=Path,
         help="Measure on a Taguette highlights export instead of a .qdpx.",
     )
+    parser.add_argument(
+        "--coded-json",
+        type=Path,
+        help="Measure on a JSON file of documents and codings (load_coded_json).",
+    )
     parser.add_argument("--runs", default="sentence,sentence+1,turn")
-    parser.add_argument("--thresholds", default="0.5")
+    parser.add_argument(
+        "--thresholds",
+        default="tuned",
+        help="Comma-separated: 'tuned' (each system's own, chosen within the "
+        "training folds, as evaluate_suggestions does by default) or numbers.",
+    )
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--model", default="", choices=["", "embedding", "textcat"])
     parser.add_argument("--no-split", action="store_true")
+    parser.add_argument(
+        "--no-comparison",
+        action="store_true",
+        help="Skip the textcat model from scratch (the slowest to tune).",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Override a setting of the model (JSON values), e.g. C=10 or "
+        "tfidf=false; repeatable.",
+    )
     parser.add_argument("--json", type=Path, help="Write every result here.")
     args = parser.parse_args()
-    source = args.taguette_csv or args.sample
+    source = args.taguette_csv or args.coded_json or args.sample
     if not source.exists():
         sys.exit(f"{source} is missing.")
 
@@ -248,10 +324,17 @@ def main() -> None:
     from interviews.services import suggestions as svc
     from interviews.suggest import encoder
 
+    overrides = {k: json.loads(v) for k, _, v in (o.partition("=") for o in args.set)}
+    if overrides:
+        defaults = svc.default_settings
+        svc.default_settings = lambda: {**defaults(), **overrides}
+        print(f"Model settings overridden: {overrides}")
     call_command("migrate", verbosity=0)
     owner = get_user_model().objects.create_user("bench", password="x")
     if args.taguette_csv:
         project, split = load_taguette_highlights(owner, args.taguette_csv), {}
+    elif args.coded_json:
+        project, split = load_coded_json(owner, args.coded_json), {}
     else:
         project = refi.import_qdpx(owner=owner, path=args.sample).project
         split = {} if args.no_split else split_by_video(project)
@@ -265,7 +348,9 @@ def main() -> None:
     results = []
     for run in args.runs.split(","):
         unit, _, context = run.partition("+")
-        for threshold in (float(t) for t in args.thresholds.split(",")):
+        for threshold in (
+            None if t == "tuned" else float(t) for t in args.thresholds.split(",")
+        ):
             started = time.perf_counter()
             result = svc.evaluate_project(
                 project=project,
@@ -275,6 +360,7 @@ def main() -> None:
                 unit=unit,
                 context=int(context or 0),
                 threshold=threshold,
+                compare_textcat=not args.no_comparison,
             )
             seconds = time.perf_counter() - started
             short = summary(result)
@@ -282,15 +368,21 @@ def main() -> None:
             results.append(
                 {
                     "run": run,
-                    "threshold": threshold,
+                    "threshold": "tuned" if threshold is None else threshold,
                     "seconds": round(seconds, 1),
                     "summary": short,
                     "result": result,
                 }
             )
+            chosen = "; ".join(
+                f"{name} " + "/".join(f"{t:.2f}" for t in system["fold_thresholds"])
+                for name, system in result["systems"].items()
+                if "fold_thresholds" in system
+            )
             print(
-                f"\n{run} (threshold {threshold}): {result['codings']} codings of "
-                f"{len(result['codes'])} codes with >= 5, {result['units']} units, "
+                f"\n{run} (thresholds by fold: {chosen}): "
+                f"{result['codings']} codings of {len(result['codes'])} codes "
+                f"with >= 5, {result['units']} units, "
                 f"{result['folds']} folds by transcript, {seconds:.0f} s; "
                 f"model: {result['model']['description']}"
             )

@@ -53,9 +53,11 @@ from ..suggest.model import (
     train,
     trainable_codes,
 )
+from ..suggest.picker import MIN_KEPT_SCORE
 from ..suggest.units import Span, Unit, label_units, unit_texts
 from ..text.speakers import detect_turns
 from . import ServiceError
+from .codebook import code_tree
 from .codings import add_coding
 from .jobs import queue_job
 from .vectors import load_unit_vectors
@@ -73,8 +75,6 @@ PREVIEW_CONTEXT = 60
 # The preview runs in the request: it stops scanning after this long.
 PREVIEW_SECONDS = 3.0
 DEFAULT_FOLDS = 4
-# Unit scores below this are not kept for the ranked code picker.
-MIN_KEPT_SCORE = 0.05
 
 
 @lru_cache(maxsize=1)
@@ -326,7 +326,8 @@ def make_units(texts: dict[int, str], unit: str = "sentence") -> list[Unit]:
 
 
 def code_order(project: Project) -> list[int]:
-    return list(project.codes.values_list("pk", flat=True))
+    """Return the codes in the order the coding page's picker lists them."""
+    return [code.pk for code in code_tree(project)]
 
 
 def codebook_changes(model: SuggestionModel) -> list[str]:

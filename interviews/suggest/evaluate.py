@@ -27,6 +27,7 @@ from .model import (
     train_textcat,
     trainable_codes,
 )
+from .picker import kept_scores, picker_order, ranked_codes
 from .rules import CodeRule, match_rules
 from .units import Span, Unit, label_units, unit_texts, units_to_spans
 
@@ -77,6 +78,30 @@ def rule_labels(
 def _rank(scores: dict[int, float], code_ids: list[int]) -> list[int]:
     order = {c: i for i, c in enumerate(code_ids)}
     return sorted(code_ids, key=lambda c: (-scores.get(c, 0.0), order[c]))
+
+
+def picker_rankings(
+    units: list[Unit],
+    scores: list[dict[int, float]],
+    codings: list[Span],
+    code_order: list[int],
+) -> list[tuple[int, list[int]]]:
+    """Return (code, picker order) for each coding, from its units' scores."""
+    per_transcript: dict[int, list] = {}
+    for unit, row in zip(units, scores, strict=True):
+        per_transcript.setdefault(unit.transcript_id, []).append(
+            (unit.start, unit.end, kept_scores(row))
+        )
+    return [
+        (
+            c.code_id,
+            picker_order(
+                ranked_codes(per_transcript.get(c.transcript_id, []), c.start, c.end),
+                code_order,
+            ),
+        )
+        for c in codings
+    ]
 
 
 def _above(scores: list[dict[int, float]], threshold: float) -> list[frozenset[int]]:
@@ -191,8 +216,10 @@ def evaluate(
     `settings` name the model's kind (model.train; default: textcat).
     `unit` names what `units` are, for the report; with `context`, the
     models see each unit with that many neighbours on each side (the unit's
-    own offsets are still what is suggested). The selections of the ranked
-    code picker are scored as they are, without context.
+    own offsets are still what is suggested). Selection recall@5 ranks the
+    codes for each held-out coding as the coding page's picker does, from
+    the scores of the units the coding overlaps (picker.py); for the rules,
+    by how often they match inside the coding.
 
     Each scoring system suggests a unit's codes that score at least its
     threshold. With `threshold` None, each system's threshold is chosen for
@@ -271,14 +298,16 @@ def evaluate(
             fold_thresholds[name].append(cut)
             pooled_scores[name].extend(scores)
             unit_labels[name] = _above(scores, cut)
-            selection_scores[name] = scorer(selections)
+            ranked[name].extend(
+                picker_rankings(test_units, scores, fold_gold, code_order)
+            )
+        for coding, scores in zip(fold_gold, selection_scores["rules"], strict=True):
+            ranked["rules"].append((coding.code_id, _rank(dict(scores), code_ids)))
         for name in systems_run:
             kept = [
                 frozenset(c for c in lab if c in chosen) for lab in unit_labels[name]
             ]
             predicted[name].extend(units_to_spans(test_units, kept))
-            for coding, scores in zip(fold_gold, selection_scores[name], strict=True):
-                ranked[name].append((coding.code_id, _rank(dict(scores), code_ids)))
         if on_progress:
             on_progress(100 * (n + 1) // len(fold_ids))
     systems = {}

@@ -27,6 +27,7 @@ from ..models import Job, Suggestion, Transcript, UnitScores
 from ..services import ServiceError
 from ..services.codings import add_coding, delete_coding, update_coding_memo
 from ..services.memos import add_memo, delete_memo, update_memo
+from ..suggest import picker
 
 # Turns longer than this (in code points) are shown as several blocks, split
 # at line breaks, so that repainting one block after a change stays cheap.
@@ -79,8 +80,10 @@ def _page_context(acc, transcript) -> dict:
         "data": {
             **_page_data(acc, transcript, codings, coders),
             "suggestions": suggestions,
-            # [[start, end, {code id: score}], ...]: ranks the code picker.
+            # [[start, end, {code id: score}], ...]: ranks the code picker,
+            # as suggest/picker.py does (which the evaluation measures).
             "unit_scores": scores,
+            "picker": {"max": picker.MAX, "min_score": picker.MIN_SCORE},
         },
         "shows_suggestions": suggestions is not None,
         "attributes": transcript.attributes.all(),

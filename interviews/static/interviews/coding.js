@@ -454,8 +454,10 @@
   // Codes the model scores highest for the selection (scores the suggestion
   // job stored per unit, sentence or turn, weighted by how much of each the
   // selection covers), best first: [[id, score], ...], at most RANKED_MAX.
-  const RANKED_MAX = 5;
-  const RANKED_MIN_SCORE = 0.2;
+  // The same rule as interviews/suggest/picker.py, which the evaluation of
+  // selection recall@5 runs; the page passes its constants.
+  const RANKED_MAX = data.picker.max;
+  const RANKED_MIN_SCORE = data.picker.min_score;
   const unitScores = (data.unit_scores || []).map((u) => ({
     start: u[0],
     end: u[1],
