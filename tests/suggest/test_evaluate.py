@@ -277,13 +277,13 @@ def test_inner_folds_score_every_training_unit_once_by_a_model_not_fitted_on_it(
 
 def test_selections_are_ranked_from_the_scores_of_the_units_they_overlap():
     units = [Unit(1, 0, 10), Unit(1, 10, 20), Unit(2, 0, 10)]
-    scores = [{MONEY: 0.9, INFO: 0.1}, {MONEY: 0.1, INFO: 0.9}, {MONEY: 0.6}]
+    scores = [{MONEY: 0.9, INFO: 0.1}, {MONEY: 0.04, INFO: 0.9}, {MONEY: 0.6}]
     codings = [Span(1, INFO, 12, 18), Span(1, MONEY, 0, 20), Span(2, INFO, 0, 5)]
     assert picker_rankings(units, scores, codings, [3, MONEY, INFO]) == [
-        # Inside the second unit: INFO first; MONEY's 0.1 is below the
-        # picker's minimum, so it follows in codebook order.
+        # Inside the second unit: INFO first; MONEY's 0.04 is too low to be
+        # stored, so it follows in codebook order.
         (INFO, [INFO, 3, MONEY]),
-        # Across both: 0.5 each, tie to the lower id.
-        (MONEY, [MONEY, INFO, 3]),
+        # Across both: INFO (0.1 + 0.9) / 2 = 0.5, MONEY 0.9 / 2 = 0.45.
+        (MONEY, [INFO, MONEY, 3]),
         (INFO, [MONEY, 3, INFO]),
     ]

@@ -16,8 +16,10 @@ UNITS = [
 def test_units_count_by_the_characters_the_selection_shares_with_them():
     # 5 characters of the first unit and 10 of the second: code 1 has
     # 0.9 * 5 / 15 = 0.30, code 2 (0.3 * 5 + 0.8 * 10) / 15 = 0.63, code 3
-    # 0.25 * 10 / 15 = 0.17, below MIN_SCORE.
-    assert ranked_codes(UNITS, 5, 20) == [2, 1]
+    # 0.25 * 10 / 15 = 0.17.
+    assert ranked_codes(UNITS, 5, 20) == [2, 1, 3]
+    # A stored score too low to rank: 0.05 * 2 / 20 = 0.005.
+    assert ranked_codes([(0, 2, {5: 0.05}), (2, 20, {6: 0.9})], 0, 20) == [6]
 
 
 def test_a_selection_in_one_unit_ranks_by_that_unit_and_gaps_do_not_count():
