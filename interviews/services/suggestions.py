@@ -1043,7 +1043,8 @@ def _number(entry):
 def evaluation_rows(evaluation: dict | None, names: dict[int, str]) -> dict:
     """Return a stored evaluation as rows for the page's tables.
 
-    {"overall": [(system label, average, [values...], recall@5)], "per_code":
+    {"overall": [(system label, average, [values...], recall@5, thresholds)],
+    "per_code":
     [(code name, codings, [(system label, [values...])])]}; values are floats
     or None (shown as "n/a").
     """
@@ -1053,10 +1054,18 @@ def evaluation_rows(evaluation: dict | None, names: dict[int, str]) -> dict:
     labels = system_labels(evaluation)
     overall = []
     for key, label in labels.items():
+        cuts = systems[key].get("fold_thresholds") or []
+        # The score each fold suggested at ("" for the rules, which have none).
+        cut = (
+            "–".join(f"{c:.2f}" for c in sorted({min(cuts), max(cuts)})) if cuts else ""
+        )
         for avg in ("micro", "macro"):
             values = [_number(systems[key][avg][m]) for m in METRICS]
             at5 = _number(systems[key]["selection_recall_at_5"])
-            overall.append((label, avg, values, at5 if avg == "micro" else None))
+            micro = avg == "micro"
+            overall.append(
+                (label, avg, values, at5 if micro else None, cut if micro else "")
+            )
     per_code = []
     for code in evaluation["codes"]:
         cid = str(code["id"])

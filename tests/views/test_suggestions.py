@@ -490,6 +490,17 @@ def test_the_page_shows_the_evaluation_and_a_changed_codebook(
         ("Rules only", "micro"),
         ("Rules only", "macro"),
     ]
+    # The rules have no threshold; the others give the range of their folds'.
+    assert rows[0][4] == ""
+    model.refresh_from_db()
+    cuts = model.evaluation["systems"]["tfidf"]["fold_thresholds"]
+    low, high = f"{min(cuts):.2f}", f"{max(cuts):.2f}"
+    assert rows[2][4] == (low if low == high else f"{low}–{high}")
+    assert "chosen in each fold by cross-validation" in html
+    assert (
+        f"This model suggests at scores of {model.settings['threshold']:.2f} or more: "
+        "the threshold at which its held-out folds did best." in html
+    )
 
 
 @pytest.mark.parametrize("extra", [True, False])
