@@ -262,6 +262,12 @@ def summary(result: dict) -> dict:
         key: (model[key] / tfidf[key] if tfidf[key] else None)
         for key in ("segment_f1", "char_f1", "recall_at_5")
     }
+    # Near the ceiling a ratio of recalls says little (1.25 times 0.8 is
+    # more than 1): how many times fewer codings the model's top 5 misses.
+    missed = 1 - model["recall_at_5"]
+    out["ratios"]["fewer_misses_at_5"] = (
+        (1 - tfidf["recall_at_5"]) / missed if missed else None
+    )
     return out
 
 
@@ -407,6 +413,10 @@ def main() -> None:
                     _fmt(ratios[k]) for k in ("segment_f1", "char_f1", "recall_at_5")
                 )
                 + "   (targets: F1 >= 1.2, R@5 >= 1.25)"
+            )
+            print(
+                f"{'top-5 misses, tfidf / model':32}{'':16}"
+                f"{_fmt(ratios['fewer_misses_at_5'])}"
             )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False))
