@@ -61,14 +61,15 @@ def _by_code(spans: Iterable[Span]) -> dict[int, list[Span]]:
     return out
 
 
-def _count_overlapping(spans: list[Span], others: list[Span]) -> int:
-    """Return how many of `spans` overlap some span of `others` (same transcript).
+def _count_overlapping(
+    spans: list[Span], merged: dict[int, list[tuple[int, int]]]
+) -> int:
+    """Return how many of `spans` overlap the `merged` intervals (_chars) of
+    their transcript.
 
-    The others are merged per transcript and searched by bisection, so this
-    takes O((n + m) log m), not n times m (empty others overlap nothing).
+    The intervals are searched by bisection, so this takes O(n log m), not
+    n times m (empty spans in what was merged overlap nothing).
     """
-    merged = {t: merge_intervals(iv) for t, iv in _intervals(others).items()}
-    ends = {t: [b for _, b in iv] for t, iv in merged.items()}
     found = 0
     for s in spans:
         intervals = merged.get(s.transcript_id)
@@ -76,20 +77,17 @@ def _count_overlapping(spans: list[Span], others: list[Span]) -> int:
             continue
         # The first merged interval ending after s starts is the only one
         # that can overlap s without one before it doing so too.
-        i = bisect_right(ends[s.transcript_id], s.start)
+        i = bisect_right(intervals, s.start, key=lambda iv: iv[1])
         found += i < len(intervals) and intervals[i][0] < s.end
     return found
 
 
-def _intervals(spans: list[Span]) -> dict[int, list[tuple[int, int]]]:
+def _chars(spans: list[Span]) -> dict[int, list[tuple[int, int]]]:
+    """Return each transcript's spans merged (merge_intervals)."""
     per: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for s in spans:
         per[s.transcript_id].append((s.start, s.end))
-    return per
-
-
-def _chars(spans: list[Span]) -> dict[int, list[tuple[int, int]]]:
-    return {t: merge_intervals(iv) for t, iv in _intervals(spans).items()}
+    return {t: merge_intervals(iv) for t, iv in per.items()}
 
 
 def _intersection(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
@@ -120,9 +118,9 @@ def code_counts(gold: list[Span], predicted: list[Span]) -> CodeCounts:
     g, p = _chars(gold), _chars(predicted)
     return CodeCounts(
         gold_segments=len(gold),
-        found_segments=_count_overlapping(gold, predicted),
+        found_segments=_count_overlapping(gold, p),
         predicted_segments=len(predicted),
-        correct_segments=_count_overlapping(predicted, gold),
+        correct_segments=_count_overlapping(predicted, g),
         gold_chars=sum(b - a for iv in g.values() for a, b in iv),
         predicted_chars=sum(b - a for iv in p.values() for a, b in iv),
         overlap_chars=sum(_intersection(iv, p.get(t, [])) for t, iv in g.items()),

@@ -10,6 +10,7 @@ this module, so selection recall@5 measures what the picker shows.
 """
 
 from bisect import bisect_right
+from itertools import islice
 
 MAX = 5
 # Unit scores below this are not stored, so they count as 0.
@@ -34,10 +35,10 @@ def ranked_codes(
     `units` are one transcript's (start, end, {code: score}) in text order,
     as kept_scores leaves them. Ties go to the lower code id, as in the page.
     """
-    ends = [u[1] for u in units]
     total: dict[int, float] = {}
     weight = 0
-    for u_start, u_end, scores in units[bisect_right(ends, start) :]:
+    first = bisect_right(units, start, key=lambda u: u[1])  # the first ending after
+    for u_start, u_end, scores in islice(units, first, None):
         if u_start >= end:
             break
         w = min(u_end, end) - max(u_start, start)
