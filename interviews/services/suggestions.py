@@ -53,7 +53,7 @@ from ..suggest.model import (
     train,
     trainable_codes,
 )
-from ..suggest.picker import MIN_KEPT_SCORE
+from ..suggest.picker import MIN_KEPT_SCORE, kept_scores
 from ..suggest.units import Span, Unit, label_units, unit_texts
 from ..text.speakers import detect_turns
 from . import ServiceError
@@ -713,7 +713,7 @@ def _model_candidates(
     matrix = score_matrix(nlp, unit_texts(texts, units, context))
     code_ids = model_code_ids(nlp)
     low = min(MIN_KEPT_SCORE, threshold)
-    found, kept_scores = {}, defaultdict(list)
+    found, per_transcript = {}, defaultdict(list)
     suggested = (Suggestion.Source.MODEL, "", model.pk)
     # Most units score low on every code: only the others are looked at.
     for i in np.flatnonzero((matrix >= low).any(axis=1)).tolist():
@@ -721,18 +721,14 @@ def _model_candidates(
         t, start, end = unit.transcript_id, unit.start, unit.end
         scores = row.tolist()
         high = np.flatnonzero(row >= low).tolist()
-        kept = {
-            code_ids[j]: round(scores[j], 3)
-            for j in high
-            if scores[j] >= MIN_KEPT_SCORE
-        }
+        kept = kept_scores({code_ids[j]: scores[j] for j in high})
         if kept:
-            kept_scores[t].append([start, end, kept])
+            per_transcript[t].append([start, end, kept])
         for j in high:
             if scores[j] >= threshold and code_ids[j] in codes:
                 key = (t, code_ids[j], start, end)
                 found.setdefault(key, (scores[j], *suggested))
-    return found, list(kept_scores.items())
+    return found, list(per_transcript.items())
 
 
 def _already_coded(candidates: dict, transcript_ids) -> set[tuple]:

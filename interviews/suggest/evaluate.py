@@ -311,8 +311,6 @@ def evaluate(
         if on_progress:
             on_progress(100 * (n + 1) // len(fold_ids))
     systems = {}
-    # Each transcript's units are together in one fold, in text order, so
-    # the pooled units join into spans as the units of each fold did.
     for name in systems_run:
         systems[name] = {
             **evaluate_spans(gold, predicted[name], code_ids),
@@ -320,6 +318,8 @@ def evaluate(
         }
         if name in fitters:
             systems[name]["fold_thresholds"] = fold_thresholds[name]
+            # Each transcript's units are together in one fold, in text
+            # order, so the pooled units join into spans as each fold's did.
             systems[name]["threshold"] = (
                 best_threshold(pooled_units, pooled_scores[name], gold, code_ids)
                 if threshold is None
