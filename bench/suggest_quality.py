@@ -170,7 +170,7 @@ def load_taguette_highlights(owner, path: Path):
     return project
 
 
-def load_coded_json(owner, path: Path):
+def load_coded_json(owner, path: Path, *, speaker_labels: bool = False):
     """Make a project from a JSON file of documents and codings:
 
         {"documents": [{"name": ..., "text": ...}],
@@ -178,9 +178,13 @@ def load_coded_json(owner, path: Path):
                       "code": name}]}
 
     (the form a converter writes for a published data set that is neither a
-    .qdpx nor a Taguette export). Speaker labels are kept out of it as for
-    Taguette exports (load_taguette_highlights), keeping every offset: the
-    colon becomes a space.
+    .qdpx nor a Taguette export), with, optionally, the codebook's
+    definitions: "codes": [{"name": ..., "definition": ...}].
+
+    Documents of coded passages, one a line, keep speaker labels out as
+    Taguette exports do (load_taguette_highlights), keeping every offset: the
+    colon becomes a space. Whole transcripts (`speaker_labels`) keep them, so
+    that speaker turns are found as on import.
     """
     from interviews.models import Code, Coding
     from interviews.services.projects import create_project
@@ -191,9 +195,12 @@ def load_coded_json(owner, path: Path):
     by_document = {}
     for coding in data["codings"]:
         by_document.setdefault(coding["document"], []).append(coding)
+    definitions = {c["name"]: c.get("definition", "") for c in data.get("codes", [])}
     codes = {}
     for document in data["documents"]:
-        text = LABEL_AT_LINE.sub(r"\1 ", document["text"])
+        text = document["text"]
+        if not speaker_labels:
+            text = LABEL_AT_LINE.sub(r"\1 ", text)
         transcript = create_transcript(
             project=project,
             user=owner,
@@ -206,7 +213,10 @@ def load_coded_json(owner, path: Path):
         for coding in by_document.get(document["name"], []):
             if coding["code"] not in codes:
                 codes[coding["code"]] = Code.objects.create(
-                    project=project, name=coding["code"], position=len(codes)
+                    project=project,
+                    name=coding["code"],
+                    definition=definitions.get(coding["code"], ""),
+                    position=len(codes),
                 )
             rows.append(
                 Coding(
@@ -288,6 +298,12 @@ def main() -> None:
         type=Path,
         help="Measure on a JSON file of documents and codings (load_coded_json).",
     )
+    parser.add_argument(
+        "--speaker-labels",
+        action="store_true",
+        help="The --coded-json documents are whole transcripts: keep their "
+        "speaker labels, so that turns are found as on import.",
+    )
     parser.add_argument("--runs", default="sentence,sentence+1,turn")
     parser.add_argument(
         "--thresholds",
@@ -311,6 +327,13 @@ def main() -> None:
         help="Override a setting of the model (JSON values), e.g. C=10 or "
         "tfidf=false; repeatable.",
     )
+    parser.add_argument(
+        "--transcripts",
+        type=int,
+        help="Keep only this many coded transcripts, drawn at random (seeded): "
+        "the same study at an earlier stage, or a smaller one (--seed).",
+    )
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="Write every result here.")
     args = parser.parse_args()
     source = args.taguette_csv or args.coded_json or args.sample
@@ -340,11 +363,21 @@ def main() -> None:
     if args.taguette_csv:
         project, split = load_taguette_highlights(owner, args.taguette_csv), {}
     elif args.coded_json:
-        project, split = load_coded_json(owner, args.coded_json), {}
+        project = load_coded_json(
+            owner, args.coded_json, speaker_labels=args.speaker_labels
+        )
+        split = {}
     else:
         project = refi.import_qdpx(owner=owner, path=args.sample).project
         split = {} if args.no_split else split_by_video(project)
     transcripts = project.transcripts.filter(codings__isnull=False).distinct()
+    if args.transcripts:
+        import random
+
+        ids = sorted(transcripts.values_list("pk", flat=True))
+        if args.transcripts < len(ids):
+            kept = set(random.Random(args.seed).sample(ids, args.transcripts))
+            project.transcripts.exclude(pk__in=kept).delete()
     print(
         f"Sample {source.name}: {project.codes.count()} codes, "
         f"{project.transcripts.count()} transcripts ({transcripts.count()} "
