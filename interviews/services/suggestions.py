@@ -330,6 +330,19 @@ def code_order(project: Project) -> list[int]:
     return [code.pk for code in code_tree(project)]
 
 
+def code_texts(project: Project) -> dict[int, str]:
+    """Return each defined code's path and definition, as the model reads
+    them ("Barriers/Financial difficulties. Lack of funding for ...").
+
+    Codes without a definition are left out: a name alone steered the
+    model no better than nothing (SERDIF, GENNOVATE; issue 5's notes)."""
+    return {
+        code.pk: f"{code.path}. {code.definition.strip()}"
+        for code in code_tree(project)
+        if code.definition.strip()
+    }
+
+
 def codebook_changes(model: SuggestionModel) -> list[str]:
     """Return what changed in the codebook since `model` was trained.
 
@@ -408,6 +421,7 @@ def train_model(job: Job, report_progress) -> str:
     _check_extra(model)
     if model.settings.get("kind") == "embedding":
         load_unit_vectors(texts, units, context)
+    descriptions = code_texts(project)
     try:
         evaluation = evaluate(
             texts=texts,
@@ -420,6 +434,7 @@ def train_model(job: Job, report_progress) -> str:
             settings=model.settings,
             unit=unit,
             context=context,
+            code_texts=descriptions,
             on_progress=lambda p: report_progress(p * 8 // 10),
         )
     except ValueError as exc:
@@ -434,6 +449,7 @@ def train_model(job: Job, report_progress) -> str:
         labels,
         code_ids,
         settings=model.settings,
+        code_texts=descriptions,
         on_progress=lambda p: report_progress(80 + p // 5),
     )
     names = dict(project.codes.values_list("pk", "name"))
@@ -518,6 +534,7 @@ def evaluate_project(
             unit=unit,
             context=context,
             compare_textcat=compare_textcat,
+            code_texts=code_texts(project),
         )
     except ValueError as exc:  # NotEnoughCodings included
         raise ServiceError(str(exc)) from None

@@ -179,14 +179,17 @@ def tuned_threshold(
     return best_threshold(units, scores, gold, code_ids)
 
 
-def _fitters(settings: dict, systems: list[str]) -> dict[str, Fitter]:
+def _fitters(
+    settings: dict, systems: list[str], code_texts: dict[int, str] | None = None
+) -> dict[str, Fitter]:
     """Return how to fit each scoring system (the rules need no fitting)."""
 
     def tfidf(texts, labels, code_ids):
         return TfidfBaseline().fit(texts, labels, code_ids).scores
 
     def model(texts, labels, code_ids):
-        return partial(score_texts, train(texts, labels, code_ids, settings=settings))
+        nlp = train(texts, labels, code_ids, settings=settings, code_texts=code_texts)
+        return partial(score_texts, nlp)
 
     def textcat(texts, labels, code_ids):
         return partial(score_texts, train_textcat(texts, labels, code_ids))
@@ -209,6 +212,7 @@ def evaluate(
     unit: str = "sentence",
     context: int = 0,
     compare_textcat: bool = False,
+    code_texts: dict[int, str] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict:
     """Return the systems' scores, per code, micro and macro, as a dict.
@@ -230,7 +234,8 @@ def evaluate(
     pooled held-out scores reach their best character F1 at: the one to use with
     the system trained on all the data.
 
-    Only codes with enough codings (model.trainable_codes) are scored;
+    `code_texts` are each code's name and definition, for the model
+    (model.train). Only codes with enough codings (model.trainable_codes) are scored;
     NotEnoughCodings is raised when there are too few to train at all.
     Only transcripts with codings in the layer take part, as training and
     as test data.
@@ -239,7 +244,7 @@ def evaluate(
     systems_run = list(SYSTEMS)
     if compare_textcat and settings.get("kind") == "embedding":
         systems_run.append(COMPARISON)
-    fitters = _fitters(settings, systems_run)
+    fitters = _fitters(settings, systems_run, code_texts)
     code_ids = trainable_codes([c.code_id for c in codings], code_order)
     chosen = set(code_ids)
     gold_all = [c for c in codings if c.code_id in chosen]

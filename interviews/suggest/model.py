@@ -157,10 +157,15 @@ def describe_settings(settings: dict) -> str:
     """Return, for people, which kind of model `settings` describe."""
     if settings.get("kind") == "embedding":
         words = " and TF-IDF words and word pairs" if settings.get("tfidf") else ""
+        steered = (
+            ", drawn towards each code's definition"
+            if settings.get("definitions")
+            else ""
+        )
         return (
             "Logistic regression per code on "
             f"{settings.get('encoder', encoder.MODEL_NAME)} sentence embeddings"
-            f"{words}"
+            f"{words}{steered}"
         )
     return "spaCy textcat_multilabel (bag of words, trained from scratch)"
 
@@ -171,12 +176,15 @@ def train(
     code_ids: list[int],
     *,
     settings: dict | None = None,
+    code_texts: dict[int, str] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> Language:
     """Return the model `settings["kind"]` names, trained on the units.
 
     Settings without a kind (versions stored before there were two) mean
-    "textcat". Raise RuntimeError for "embedding" without the extra.
+    "textcat". `code_texts` (each code's name and definition) are used by
+    the embedding model only. Raise RuntimeError for "embedding" without
+    the extra.
     """
     settings = settings or {}
     if settings.get("kind", "textcat") == "embedding":
@@ -185,6 +193,7 @@ def train(
             labels,
             code_ids,
             settings={**EMBEDDING_SETTINGS, "threshold": THRESHOLD, **settings},
+            code_texts=code_texts,
             on_progress=on_progress,
         )
     return train_textcat(

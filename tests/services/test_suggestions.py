@@ -188,6 +188,27 @@ def test_training_stores_a_version_with_its_data_size_and_evaluation(
     assert train(project, owner).version == 2
 
 
+def test_the_model_reads_each_codes_path_and_definition(
+    project, owner, codes, interviews, monkeypatch
+):
+    codes["financial"].definition = "  Lack of money for joint projects.  "
+    codes["financial"].save()
+    assert svc.code_texts(project) == {
+        codes["financial"].pk: "Barriers/Financial difficulties. "
+        "Lack of money for joint projects.",
+    }
+    seen = []
+    real = svc.train
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["code_texts"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc, "train", spy)
+    assert train(project, owner).is_trained
+    assert seen == [svc.code_texts(project)]
+
+
 def test_without_the_extra_training_falls_back_to_textcat(
     project, owner, interviews, monkeypatch
 ):

@@ -156,7 +156,7 @@ def test_a_classifier_stored_before_term_features_still_loads():
 
 @needs_extra
 def test_term_features_are_learned_stored_and_scored_the_same_after_loading():
-    settings = {**default_settings(), "tfidf": True}
+    settings = {**default_settings(), "tfidf": True, "definitions": 0}
     assert describe_settings(settings).endswith(
         "sentence embeddings and TF-IDF words and word pairs"
     )
@@ -238,3 +238,55 @@ def test_unpacking_blobs_that_do_not_fit_is_refused(cut):
         encoder.unpack(digests[:-cut], vectors)
     with pytest.raises(ValueError, match="do not match"):
         encoder.unpack(digests, vectors[:-cut])
+
+
+MONEY_TEXT = "Barriers / Financial difficulties. Lack of money, funding or budget."
+
+
+@needs_extra
+def test_a_definition_steers_its_code_and_folds_into_the_stored_weights():
+    from sklearn.linear_model import LogisticRegression
+
+    settings = {**default_settings(), "tfidf": False, "definitions": 3.0}
+    nlp = train(
+        TEXTS, LABELS, [MONEY, INFO], settings=settings, code_texts={MONEY: MONEY_TEXT}
+    )
+    # The stored model scores as a regression that saw the cosine with the
+    # definition as one more feature (computed here independently).
+    vectors = encoder.encode(TEXTS)
+    cosine = 3.0 * (vectors @ encoder.encode([MONEY_TEXT])[0])
+    y = [1 if MONEY in labels else 0 for labels in LABELS]
+    augmented = LogisticRegression(
+        C=settings["C"], class_weight="balanced", max_iter=2000, random_state=0
+    ).fit(np.hstack([vectors, cosine[:, None]]), y)
+    probes = ["The funding was cut again.", "The train was late."]
+    probe_vectors = encoder.encode(probes)
+    probe_cosine = 3.0 * (probe_vectors @ encoder.encode([MONEY_TEXT])[0])
+    expected = augmented.predict_proba(
+        np.hstack([probe_vectors, probe_cosine[:, None]])
+    )[:, 1]
+    scores = score_texts(nlp, probes)
+    assert [s[MONEY] for s in scores] == pytest.approx(expected.tolist(), abs=1e-5)
+    # A code without a text is trained as without definitions.
+    plain = train(TEXTS, LABELS, [MONEY, INFO], settings={**settings, "definitions": 0})
+    assert [s[INFO] for s in scores] == pytest.approx(
+        [s[INFO] for s in score_texts(plain, probes)], abs=1e-6
+    )
+    assert [s[MONEY] for s in scores] != pytest.approx(
+        [s[MONEY] for s in score_texts(plain, probes)], abs=1e-3
+    )
+    # Nothing new is stored: the model round-trips as before.
+    again = model_from_bytes(model_to_bytes(nlp))
+    assert score_texts(again, probes) == scores
+
+
+@needs_extra
+def test_definitions_work_beside_the_term_features():
+    settings = {**default_settings(), "tfidf": True, "definitions": 3.0}
+    nlp = train(
+        TEXTS, LABELS, [MONEY, INFO], settings=settings, code_texts={MONEY: MONEY_TEXT}
+    )
+    classifier = nlp.get_pipe("code_suggest_classifier")
+    assert classifier.term_weights.shape == (2, len(classifier.terms))
+    [money, other] = score_texts(nlp, ["No budget for it.", "The hotel was nice."])
+    assert money[MONEY] > other[MONEY]

@@ -202,6 +202,34 @@ def test_an_embedding_model_is_compared_with_textcat_from_scratch():
     assert model["selection_recall_at_5"]["den"] == 20
 
 
+def test_the_model_is_trained_with_the_code_texts_the_baselines_are_not(
+    monkeypatch,
+):
+    seen = []
+    real = evaluation.train
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("code_texts"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "train", spy)
+    texts, units, codings = synthetic_project()
+    described = {MONEY: "Money. Lack of funding.", INFO: "Information."}
+    evaluate(
+        texts=texts,
+        units=units,
+        codings=codings,
+        rules=[],
+        code_order=[MONEY, INFO],
+        rules_nlp=spacy.blank("en"),
+        folds=2,
+        threshold=0.5,
+        code_texts=described,
+    )
+    # One model per fold, each with the codebook's texts.
+    assert seen == [described, described]
+
+
 def test_the_best_threshold_is_the_one_with_the_best_character_f1():
     units = [Unit(1, 0, 10), Unit(1, 10, 20), Unit(1, 20, 30), Unit(1, 30, 40)]
     gold = [Span(1, MONEY, 0, 10), Span(1, MONEY, 20, 30)]
