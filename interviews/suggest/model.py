@@ -158,7 +158,7 @@ def describe_settings(settings: dict) -> str:
     if settings.get("kind") == "embedding":
         words = " and TF-IDF words and word pairs" if settings.get("tfidf") else ""
         steered = (
-            ", drawn towards each code's definition"
+            ", drawn towards the definitions of the codes"
             if settings.get("definitions")
             else ""
         )

@@ -517,7 +517,8 @@ def test_the_training_form_names_the_model_it_will_train(
     if extra:
         assert (
             "Model: <strong>Logistic regression per code on all-MiniLM-L6-v2 "
-            "sentence embeddings and TF-IDF words and word pairs</strong>" in html
+            "sentence embeddings and TF-IDF words and word pairs, drawn towards "
+            "the definitions of the codes</strong>" in html
         )
         assert "Encoder: all-MiniLM-L6-v2 sentence embeddings (384 dims)" in html
     else:
