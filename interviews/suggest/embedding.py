@@ -37,8 +37,8 @@ EMBEDDING_SETTINGS = {
     "C": 1.0,
     # Also TF-IDF words and word pairs, beside the embedding.
     "tfidf": True,
-    # How strongly each code's name and definition steer its weights (0:
-    # not at all); see train_embedding.
+    # How strongly each defined code's path and definition steer its
+    # weights (0: not at all); see train_embedding.
     # 3: osfocus sentences, R@5 0.561 -> 0.583, segment F1 0.259 -> 0.302.
     "definitions": 3.0,
     "seed": 0,
@@ -255,7 +255,7 @@ def train_embedding(
 
     With the `definitions` setting s > 0, each code's regression also sees
     one more feature: s times the cosine of the unit's embedding with that
-    of the code's text in `code_texts` (its name and definition). The
+    of the code's text in `code_texts` (its path and definition). The
     cosine is linear in the embedding, so the feature's weight folds back
     into the embedding weights and the stored model is as before; what it
     changes is the regularisation, which now pulls a code's weights towards
@@ -282,8 +282,9 @@ def train_embedding(
     if on_progress:
         on_progress(50)
     strength = float(settings.get("definitions", 0.0))
+    trained = set(code_ids)
     described = {
-        c: t for c, t in (code_texts or {}).items() if c in set(code_ids) and t.strip()
+        c: t for c, t in (code_texts or {}).items() if c in trained and t.strip()
     }
     directions = {}
     if strength > 0 and described:

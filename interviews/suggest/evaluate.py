@@ -234,7 +234,7 @@ def evaluate(
     pooled held-out scores reach their best character F1 at: the one to use with
     the system trained on all the data.
 
-    `code_texts` are each code's name and definition, for the model
+    `code_texts` are each defined code's path and definition, for the model
     (model.train). Only codes with enough codings (model.trainable_codes) are scored;
     NotEnoughCodings is raised when there are too few to train at all.
     Only transcripts with codings in the layer take part, as training and

@@ -182,7 +182,7 @@ def train(
     """Return the model `settings["kind"]` names, trained on the units.
 
     Settings without a kind (versions stored before there were two) mean
-    "textcat". `code_texts` (each code's name and definition) are used by
+    "textcat". `code_texts` (each defined code's path and definition) are used by
     the embedding model only. Raise RuntimeError for "embedding" without
     the extra.
     """

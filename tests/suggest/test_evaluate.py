@@ -54,6 +54,24 @@ def synthetic_project(n_transcripts=5):
     return texts, units, codings
 
 
+def evaluate_synthetic(n_transcripts=5, **options) -> dict:
+    """Return evaluate() on synthetic_project, without rules, in 2 folds
+    unless `options` say otherwise."""
+    texts, units, codings = synthetic_project(n_transcripts)
+    return evaluate(
+        **{
+            "texts": texts,
+            "units": units,
+            "codings": codings,
+            "rules": [],
+            "code_order": [MONEY, INFO],
+            "rules_nlp": spacy.blank("en"),
+            "folds": 2,
+            **options,
+        }
+    )
+
+
 def test_folds_hold_out_whole_transcripts_deterministically():
     folds = assign_folds([5, 1, 2, 3, 4, 4], 4)
     assert sorted(t for f in folds for t in f) == [1, 2, 3, 4, 5]
@@ -155,15 +173,7 @@ def test_evaluation_reports_three_systems_side_by_side():
 
 
 def test_evaluation_names_the_model_and_the_units():
-    texts, units, codings = synthetic_project()
-    result = evaluate(
-        texts=texts,
-        units=units,
-        codings=codings,
-        rules=[],
-        code_order=[MONEY, INFO],
-        rules_nlp=spacy.blank("en"),
-        folds=2,
+    result = evaluate_synthetic(
         unit="turn",
         context=1,
         compare_textcat=True,  # only beside an embedding model
@@ -182,18 +192,7 @@ def test_evaluation_names_the_model_and_the_units():
     "is not installed",
 )
 def test_an_embedding_model_is_compared_with_textcat_from_scratch():
-    texts, units, codings = synthetic_project()
-    result = evaluate(
-        texts=texts,
-        units=units,
-        codings=codings,
-        rules=[],
-        code_order=[MONEY, INFO],
-        rules_nlp=spacy.blank("en"),
-        folds=2,
-        settings=default_settings(),
-        compare_textcat=True,
-    )
+    result = evaluate_synthetic(settings=default_settings(), compare_textcat=True)
     assert result["model"]["kind"] == "embedding"
     assert set(result["systems"]) == {"rules", "tfidf", "model", "textcat"}
     model = result["systems"]["model"]
@@ -213,19 +212,8 @@ def test_the_model_is_trained_with_the_code_texts_the_baselines_are_not(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(evaluation, "train", spy)
-    texts, units, codings = synthetic_project()
     described = {MONEY: "Money. Lack of funding.", INFO: "Information."}
-    evaluate(
-        texts=texts,
-        units=units,
-        codings=codings,
-        rules=[],
-        code_order=[MONEY, INFO],
-        rules_nlp=spacy.blank("en"),
-        folds=2,
-        threshold=0.5,
-        code_texts=described,
-    )
+    evaluate_synthetic(threshold=0.5, code_texts=described)
     # One model per fold, each with the codebook's texts.
     assert seen == [described, described]
 
@@ -248,7 +236,6 @@ def test_the_best_threshold_is_the_one_with_the_best_character_f1():
 
 
 def test_a_fold_threshold_is_chosen_without_its_test_transcripts(monkeypatch):
-    texts, units, codings = synthetic_project(n_transcripts=6)
     seen = []
     real = evaluation.tuned_threshold
 
@@ -257,15 +244,7 @@ def test_a_fold_threshold_is_chosen_without_its_test_transcripts(monkeypatch):
         return real(fit, fold_units, *args, **kwargs)
 
     monkeypatch.setattr(evaluation, "tuned_threshold", spy)
-    result = evaluate(
-        texts=texts,
-        units=units,
-        codings=codings,
-        rules=[],
-        code_order=[MONEY, INFO],
-        rules_nlp=spacy.blank("en"),
-        folds=3,
-    )
+    result = evaluate_synthetic(n_transcripts=6, folds=3)
     folds = result["fold_transcripts"]
     # Two systems (TF-IDF and the model), three folds each.
     assert len(seen) == 6
