@@ -528,7 +528,9 @@ class SuggestionModel(models.Model):
     config and weights, a few megabytes): it is saved and deleted with the
     row, travels with database backups and needs no media directory.
     `codebook` records {code id: name} at training time, to detect codes
-    deleted, merged or renamed since.
+    deleted, merged or renamed since; `definitions` records {code id:
+    definition} of the codes whose definitions the model read, to detect
+    definitions edited since.
     """
 
     project = models.ForeignKey(
@@ -550,6 +552,7 @@ class SuggestionModel(models.Model):
     settings = models.JSONField(default=dict)
     evaluation = models.JSONField(null=True, blank=True)
     codebook = models.JSONField(default=dict)
+    definitions = models.JSONField(default=dict)
     # Null until the training job has finished (or when it failed).
     data = models.BinaryField(null=True, editable=False)
 

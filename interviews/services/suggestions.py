@@ -336,11 +336,15 @@ def code_texts(project: Project) -> dict[int, str]:
 
     Codes without a definition are left out: a name alone steered the
     model no better than nothing (SERDIF, GENNOVATE; issue 5's notes)."""
-    return {
-        code.pk: f"{code.path}. {code.definition.strip()}"
-        for code in code_tree(project)
-        if code.definition.strip()
-    }
+    return {code.pk: _code_text(code) for code in _defined_codes(project)}
+
+
+def _defined_codes(project: Project) -> list[Code]:
+    return [code for code in code_tree(project) if code.definition.strip()]
+
+
+def _code_text(code: Code) -> str:
+    return f"{code.path}. {code.definition.strip()}"
 
 
 def codebook_changes(model: SuggestionModel) -> list[str]:
@@ -350,14 +354,41 @@ def codebook_changes(model: SuggestionModel) -> list[str]:
     model's suggestions for them impossible; renamed codes are reported so
     that the owner can judge whether the meaning moved.
     """
-    now = dict(model.project.codes.values_list("pk", "name"))
+    now = {
+        pk: (name, definition.strip())
+        for pk, name, definition in model.project.codes.values_list(
+            "pk", "name", "definition"
+        )
+    }
+    # An embedding model records the definitions it read, or the setting 0
+    # when it found none to read. Those trained before the record existed
+    # (the setting on, nothing recorded) are not compared; textcat models
+    # read no definitions.
+    steering = model.settings.get("definitions")
+    read_definitions = steering is not None and (
+        bool(model.definitions) or not steering
+    )
     changes = []
     for code_id, name in model.codebook.items():
-        current = now.get(int(code_id))
+        current, definition = now.get(int(code_id), (None, ""))
         if current is None:
             changes.append(f"“{name}” was deleted or merged into another code.")
-        elif current != name:
+            continue
+        if current != name:
             changes.append(f"“{name}” was renamed to “{current}”.")
+        if not read_definitions:
+            continue
+        read = model.definitions.get(code_id, "")
+        if read == definition:
+            continue
+        if not read:
+            changes.append(
+                f"“{current}” was given a definition the model has not read."
+            )
+        elif not definition:
+            changes.append(f"The definition of “{current}” was removed.")
+        else:
+            changes.append(f"The definition of “{current}” was edited.")
     return changes
 
 
@@ -421,7 +452,14 @@ def train_model(job: Job, report_progress) -> str:
     _check_extra(model)
     if model.settings.get("kind") == "embedding":
         load_unit_vectors(texts, units, context)
-    descriptions = code_texts(project)
+    defined = []
+    if model.settings.get("definitions"):
+        defined = [c for c in _defined_codes(project) if c.pk in chosen]
+        if not defined:
+            # No code to be drawn towards: the model is the one without the
+            # setting, and its description must say so.
+            model.settings["definitions"] = 0
+    descriptions = {code.pk: _code_text(code) for code in defined}
     try:
         evaluation = evaluate(
             texts=texts,
@@ -459,6 +497,7 @@ def train_model(job: Job, report_progress) -> str:
     # Stored as JSON, code ids become strings: make it so now, for callers.
     model.evaluation = json.loads(json.dumps(evaluation))
     model.codebook = {str(c): names[c] for c in code_ids}
+    model.definitions = {str(c.pk): c.definition.strip() for c in defined}
     model.trained_at = timezone.now()
     model.save()
     positives = sum(1 for lab in labels if lab)
@@ -468,14 +507,19 @@ def train_model(job: Job, report_progress) -> str:
     )
 
 
-def model_choice() -> dict:
-    """Return which model training uses on this server, for the page."""
+def model_choice(project: Project) -> dict:
+    """Return which model training uses on this server, for the page, and
+    how many of the project's codes have a definition for it to read."""
     settings = default_settings()
+    defined = len(_defined_codes(project)) if settings.get("definitions") else 0
+    if not defined:
+        settings["definitions"] = 0  # as training will record it
     return {
         "kind": settings["kind"],
         "description": describe_settings(settings),
         "encoder": encoder.describe(),
         "embeddings": encoder.available(),
+        "defined": defined,
     }
 
 
@@ -515,6 +559,9 @@ def evaluate_project(
         settings = {**settings, "kind": "embedding"}
     elif kind:
         raise ServiceError(f"Unknown model {kind!r}: choose embedding or textcat.")
+    descriptions = code_texts(project) if settings.get("definitions") else {}
+    if settings.get("definitions") and not descriptions:
+        settings["definitions"] = 0  # as training records it
     codings = coding_spans(layer_codings(project, layer))
     texts = _texts({c.transcript_id for c in codings})
     units = make_units(texts, unit)
@@ -534,7 +581,7 @@ def evaluate_project(
             unit=unit,
             context=context,
             compare_textcat=compare_textcat,
-            code_texts=code_texts(project),
+            code_texts=descriptions,
         )
     except ValueError as exc:  # NotEnoughCodings included
         raise ServiceError(str(exc)) from None

@@ -65,7 +65,7 @@ def suggestion_page(request, project_id):
         "latest": latest,
         "evaluation": svc.evaluation_rows(latest.evaluation if latest else None, names),
         "changes": svc.codebook_changes(latest) if latest else [],
-        "model_choice": svc.model_choice(),
+        "model_choice": svc.model_choice(project),
         "latest_model": svc.describe_settings(latest.settings) if latest else "",
         "layers": svc.layer_choices(project),
         "transcripts": project.transcripts.defer("text"),

@@ -188,6 +188,14 @@ def test_training_stores_a_version_with_its_data_size_and_evaluation(
     assert train(project, owner).version == 2
 
 
+needs_extra = pytest.mark.skipif(
+    not encoder.available(),
+    reason="the optional sentence-embedding extra is not installed: only its "
+    "model reads definitions",
+)
+
+
+@needs_extra
 def test_the_model_reads_each_codes_path_and_definition(
     project, owner, codes, interviews, monkeypatch
 ):
@@ -209,6 +217,57 @@ def test_the_model_reads_each_codes_path_and_definition(
     assert seen == [svc.code_texts(project)]
 
 
+@needs_extra
+def test_a_model_records_the_definitions_it_read_and_reports_edits(
+    project, owner, codes, interviews
+):
+    financial, info = codes["financial"], codes["info"]
+    financial.definition = " Lack of money for joint projects. "
+    financial.save()
+    model = train(project, owner)
+    assert model.definitions == {str(financial.pk): "Lack of money for joint projects."}
+    assert "drawn towards the definitions" in svc.describe_settings(model.settings)
+    assert svc.codebook_changes(model) == []
+
+    financial.definition = "Lack of money."
+    financial.save()
+    info.definition = "Where to find partners."
+    info.save()
+    assert svc.codebook_changes(model) == [
+        "The definition of “Financial difficulties” was edited.",
+        "“Information support” was given a definition the model has not read.",
+    ]
+    financial.definition = "  "
+    financial.save()
+    assert svc.codebook_changes(model)[0] == (
+        "The definition of “Financial difficulties” was removed."
+    )
+    # A model trained before definitions were recorded is not compared.
+    model.definitions = {}
+    assert svc.codebook_changes(model) == []
+
+
+@needs_extra
+def test_without_definitions_the_model_is_not_described_as_drawn_towards_them(
+    project, owner, codes, interviews
+):
+    codes["barriers"].definition = "Anything in the way."  # a code not trained
+    codes["barriers"].save()
+    assert svc.model_choice(project)["defined"] == 1
+    model = train(project, owner)
+    assert model.settings["definitions"] == 0
+    assert model.definitions == {}
+    description = svc.describe_settings(model.settings)
+    assert "definitions" not in description
+    assert model.evaluation["model"]["description"] == description
+    # A retrained model would read a definition given now.
+    codes["info"].definition = "Where to find partners."
+    codes["info"].save()
+    assert svc.codebook_changes(model) == [
+        "“Information support” was given a definition the model has not read."
+    ]
+
+
 def test_without_the_extra_training_falls_back_to_textcat(
     project, owner, interviews, monkeypatch
 ):
@@ -220,7 +279,7 @@ def test_without_the_extra_training_falls_back_to_textcat(
     assert model.evaluation["model"]["description"] == (
         "spaCy textcat_multilabel (bag of words, trained from scratch)"
     )
-    assert svc.model_choice()["embeddings"] is False
+    assert svc.model_choice(project)["embeddings"] is False
     assert svc.model_from_bytes(bytes(model.data)).pipe_names == ["textcat_multilabel"]
 
 

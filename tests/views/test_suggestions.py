@@ -81,7 +81,7 @@ def test_page_query_count_does_not_grow_with_suggestions(
         reverse("suggestion_page", args=[project.pk]) + f"?code={codes['financial'].pk}"
     )
     client.get(url)
-    with django_assert_num_queries(13) as first:
+    with django_assert_num_queries(14) as first:
         client.get(url)
     for start in range(0, 40, 4):
         Suggestion.objects.create(
@@ -473,6 +473,7 @@ def test_the_page_shows_the_evaluation_and_a_changed_codebook(
     coded_interviews(project=project, owner=owner, coder=coder, codes=codes)
     model = svc.start_training(project=project, user=owner, layer="all")
     run_job(job_id=model.job_id, work=svc.train_model)
+    model.refresh_from_db()
     codes["info"].name = "Info"
     codes["info"].save()
 
@@ -505,22 +506,32 @@ def test_the_page_shows_the_evaluation_and_a_changed_codebook(
 
 @pytest.mark.parametrize("extra", [True, False])
 def test_the_training_form_names_the_model_it_will_train(
-    client_for, project, owner, monkeypatch, extra
+    client_for, project, owner, codes, monkeypatch, extra
 ):
     from interviews.suggest import encoder
 
     if extra and not encoder.available():
         pytest.skip("the optional sentence-embedding extra is not installed")
     monkeypatch.setattr(encoder, "available", lambda: extra)
-    html = client_for(owner).get(reverse("suggestion_page", args=[project.pk]))
-    html = html.content.decode()
+
+    def page():
+        url = reverse("suggestion_page", args=[project.pk])
+        return client_for(owner).get(url).content.decode()
+
+    html = page()
+    model = (
+        "Model: <strong>Logistic regression per code on all-MiniLM-L6-v2 "
+        "sentence embeddings and TF-IDF words and word pairs"
+    )
     if extra:
-        assert (
-            "Model: <strong>Logistic regression per code on all-MiniLM-L6-v2 "
-            "sentence embeddings and TF-IDF words and word pairs, drawn towards "
-            "the definitions of the codes</strong>" in html
-        )
+        assert f"{model}</strong>" in html
         assert "Encoder: all-MiniLM-L6-v2 sentence embeddings (384 dims)" in html
+        assert "sg-defined" not in html
+        codes["info"].definition = "Where to find partners."
+        codes["info"].save()
+        html = page()
+        assert f"{model}, drawn towards the definitions of the codes</strong>" in html
+        assert "1 code with a definition in the codebook: the model reads it" in html
     else:
         assert (
             "Model: <strong>spaCy textcat_multilabel (bag of words, trained from "
