@@ -85,6 +85,18 @@ def test_imported_guids_are_kept(owner):
     assert stored == {c.guid for c in parsed.all_codes()}
 
 
+def test_atlasti_sub_codes_import_as_a_tree(owner):
+    name = "refi-spec-annexA2_atlasti-8.4-example-project.qdpx"
+    report = service.import_qdpx(owner=owner, path=sample(name))
+    codes = report.project.codes
+    assert sorted(codes.filter(parent__name="Coke").values_list("name", flat=True)) == [
+        "diet Coke",
+        "full-fat Coke",
+    ]
+    assert not codes.filter(name__contains="::").exists()
+    assert any("ATLAS.ti sub-codes" in line.reason for line in report.lines)
+
+
 def test_a_file_that_is_not_a_zip_changes_nothing(owner):
     before = row_counts()
     with pytest.raises(ServiceError, match="not a zip"):

@@ -267,6 +267,56 @@ def _colour(value: str | None, report: model.Report) -> str | None:
     return None
 
 
+SUBCODE = "::"
+
+
+def nest_subcodes(codes: list[model.Code], report: model.Report) -> list[model.Code]:
+    """Return `codes` with ATLAS.ti's sub-codes placed under their parents.
+
+    ATLAS.ti names a sub-code "Parent::Child" and lists it beside its
+    parent rather than inside it (the REFI-QDA Annex A.2 example: "Coke",
+    "Coke::diet Coke"). Each such code goes under the code named "Parent"
+    at its level, made (where the first of them was) when there is none,
+    and is named "Child"; "A::B::C" becomes C under B under A. Codings
+    stay with their codes, which keep their GUIDs.
+    """
+    by_name = {code.name.strip(): code for code in codes if SUBCODE not in code.name}
+    kept = []
+    for code in codes:
+        parent_name, _, child_name = (p.strip() for p in code.name.partition(SUBCODE))
+        if not parent_name or not child_name:
+            kept.append(code)
+            continue
+        parent = by_name.get(parent_name)
+        if parent is None:
+            parent = model.Code(
+                guid=str(uuid.uuid4()), name=parent_name, colour=code.colour
+            )
+            by_name[parent_name] = parent
+            kept.append(parent)
+            report.add(
+                "codes",
+                "adjusted",
+                "added as the parent of ATLAS.ti sub-codes named “Parent::Child”, "
+                "which the file lists without one",
+            )
+        code.name = child_name
+        parent.children.append(code)
+        report.add(
+            "codes",
+            "adjusted",
+            "named “Parent::Child” (ATLAS.ti sub-codes): placed under their "
+            "parent and named by the part after “::”",
+        )
+    for code in kept:
+        code.children = nest_subcodes(code.children, report)
+    return kept
+
+
+def _is_atlasti(origin: str) -> bool:
+    return origin.strip().lower().startswith("atlas.ti")
+
+
 def _read_codes(parent, report: model.Report) -> list[model.Code]:
     codes = []
     for element in _children(parent, "Code"):
@@ -341,6 +391,8 @@ def read_qdc(data: bytes) -> model.Codebook:
     for section in root:
         if _local(section.tag) == "Codes":
             codebook.codes.extend(_read_codes(section, codebook.report))
+            if _is_atlasti(codebook.origin):
+                codebook.codes = nest_subcodes(codebook.codes, codebook.report)
         elif _local(section.tag) == "Sets":
             codebook.sets = _read_sets(section, codebook.report, member_attr="guid")
     if codebook.sets:
@@ -488,6 +540,8 @@ class _ProjectReader:
         elif name == "CodeBook":
             for codes in _children(element, "Codes"):
                 self.project.codes.extend(_read_codes(codes, report))
+            if _is_atlasti(self.project.origin):
+                self.project.codes = nest_subcodes(self.project.codes, report)
             self.codes = {code.guid: code for code in self.project.all_codes()}
         elif name == "Variables":
             for variable in _children(element, "Variable"):

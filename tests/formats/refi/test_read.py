@@ -164,3 +164,53 @@ def test_braced_guids_are_read_as_plain_guids():
     colours = {code.name: code.colour for code in codebook.all_codes()}
     assert colours["Economy"] == "#ffff00"
     assert colours["Topics"] is None
+
+
+def _tree(codes):
+    return [(code.name, _tree(code.children)) for code in codes]
+
+
+def test_atlasti_sub_codes_are_placed_under_their_parents():
+    project = read.read_qdpx(
+        sample("refi-spec-annexA2_atlasti-8.4-example-project.qdpx")
+    )
+    coke = next(code for code in project.codes if code.name == "Coke")
+    assert [(c.name, c.guid) for c in coke.children] == [
+        ("full-fat Coke", "0983e32e-6866-431a-bd94-dac9bb963825"),
+        ("diet Coke", "d299efae-5779-46dc-9827-a3d1a5d544bc"),
+    ]
+    assert not any("::" in code.name for code in project.all_codes())
+    assert sum(1 for _ in project.all_codes()) == 14  # none made, none lost
+    assert project.report.count("codes", "adjusted") == 2
+
+
+def codebook(origin: str, names: list[str]) -> bytes:
+    codes = "".join(
+        f'<Code guid="{i:08d}-0000-4000-8000-000000000000" name="{name}" '
+        'isCodable="true"/>'
+        for i, name in enumerate(names)
+    )
+    return (
+        f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="{origin}">'
+        f"<Codes>{codes}</Codes></CodeBook>"
+    ).encode()
+
+
+def test_a_missing_parent_is_made_and_deeper_names_nest_further():
+    names = ["Feelings::calm", "Food", "Food::drink::tea", "Food:: ", "::x"]
+    parsed = read.read_qdc(codebook("ATLAS.ti 23.2", names))
+    assert _tree(parsed.codes) == [
+        ("Feelings", [("calm", [])]),
+        ("Food", [("drink", [("tea", [])])]),
+        ("Food:: ", []),  # nothing after "::": not a sub-code
+        ("::x", []),
+    ]
+    lines = {line.reason: line.count for line in parsed.report.lines}
+    made = [reason for reason in lines if reason.startswith("added as the parent")]
+    assert [lines[reason] for reason in made] == [2]  # "Feelings" and "drink"
+    assert lines[next(r for r in lines if r.startswith("named"))] == 3
+
+
+def test_other_tools_keep_double_colons_in_names():
+    parsed = read.read_qdc(codebook("MAXQDA 24", ["Food::tea"]))
+    assert _tree(parsed.codes) == [("Food::tea", [])]
