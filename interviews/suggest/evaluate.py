@@ -27,7 +27,7 @@ from .model import (
     train_textcat,
     trainable_codes,
 )
-from .picker import kept_scores, picker_order, ranked_codes
+from .picker import MAX, kept_scores, picker_order, ranked_codes
 from .rules import CodeRule, match_rules
 from .units import Span, Unit, label_units, unit_texts, units_to_spans
 
@@ -75,9 +75,15 @@ def rule_labels(
     ]
 
 
-def _rank(scores: dict[int, float], code_ids: list[int]) -> list[int]:
-    order = {c: i for i, c in enumerate(code_ids)}
-    return sorted(code_ids, key=lambda c: (-scores.get(c, 0.0), order[c]))
+def rule_picker_order(matches: Counter, code_order: list[int]) -> list[int]:
+    """Return the picker's order if it ranked codes by their rules' matches
+    in the selection: the most matched first (at most picker.MAX, ties in
+    codebook order), then the rest of the codebook, as for the model."""
+    order = {c: i for i, c in enumerate(code_order)}
+    matched = sorted(
+        (c for c in matches if c in order), key=lambda c: (-matches[c], order[c])
+    )
+    return picker_order(matched[:MAX], code_order)
 
 
 def picker_rankings(
@@ -307,7 +313,9 @@ def evaluate(
                 picker_rankings(test_units, scores, fold_gold, code_order)
             )
         for coding, scores in zip(fold_gold, selection_scores["rules"], strict=True):
-            ranked["rules"].append((coding.code_id, _rank(dict(scores), code_ids)))
+            ranked["rules"].append(
+                (coding.code_id, rule_picker_order(scores, code_order))
+            )
         for name in systems_run:
             kept = [
                 frozenset(c for c in lab if c in chosen) for lab in unit_labels[name]
@@ -345,7 +353,8 @@ def evaluate(
         "codings": len(gold_all),
         "codes": [{"id": c, "codings": per_code[c]} for c in code_ids],
         "excluded_codes": sorted({c.code_id for c in codings} - chosen),
-        # With K or fewer codes, every code is "in the top K": recall@K is 1.
-        "selection_recall_trivial": len(code_ids) <= K,
+        # The picker lists the whole codebook: with K or fewer codes in it,
+        # every code is "in the top K" and recall@K is 1.
+        "selection_recall_trivial": len(code_order) <= K,
         "systems": systems,
     }

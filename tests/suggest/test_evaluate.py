@@ -1,5 +1,7 @@
 """Cross-validation by transcript on a tiny synthetic project."""
 
+from collections import Counter
+
 import pytest
 import spacy
 
@@ -170,6 +172,42 @@ def test_evaluation_reports_three_systems_side_by_side():
         assert micro["segment_recall"]["den"] == 20
         assert micro["char_f1"] is not None
         assert result["systems"][name]["selection_recall_at_5"]["den"] == 20
+
+
+def test_every_system_ranks_the_whole_codebook_as_the_picker_does():
+    """Codes nobody used still take places in the picker's list: the rules,
+    like the model, rank only the codes they point at before them."""
+    unused = [10, 11, 12, 13, 14]
+    texts, units, codings = synthetic_project()
+    result = evaluate(
+        texts=texts,
+        units=units,
+        codings=codings,
+        rules=[
+            CodeRule(MONEY, keywords=("money", "budget")),
+            CodeRule(INFO, phrases=("information",)),
+        ],
+        code_order=[*unused, MONEY, INFO],
+        rules_nlp=spacy.blank("en"),
+        folds=2,
+    )
+    assert result["selection_recall_trivial"] is False
+    # Both MONEY sentences and one INFO sentence of each transcript match a
+    # rule; "Nobody knows what ..." matches none, so five unused codes come
+    # before INFO.
+    assert result["systems"]["rules"]["selection_recall_at_5"] == {
+        "value": 0.75,
+        "num": 15,
+        "den": 20,
+        "k": 5,
+    }
+
+
+def test_rule_matches_order_the_picker_then_the_codebook_follows():
+    order = [7, 1, 2, 3, 4, 5, 6]
+    matches = Counter({3: 1, 5: 2, 99: 4, 2: 1})  # 99: not in the codebook
+    assert evaluation.rule_picker_order(matches, order) == [5, 2, 3, 7, 1, 4, 6]
+    assert evaluation.rule_picker_order(Counter(), order) == order
 
 
 def test_evaluation_names_the_model_and_the_units():

@@ -167,5 +167,7 @@ def _table(result: dict) -> str:
                 + _fmt(system["selection_recall_at_5"])
             )
     if result["selection_recall_trivial"]:
-        lines.append("Selection recall@5 is trivially 1: there are 5 codes or fewer.")
+        lines.append(
+            "Selection recall@5 is trivially 1: the codebook has 5 codes or fewer."
+        )
     return "\n".join(lines)
