@@ -1100,6 +1100,32 @@ def _number(entry):
     return entry.get("value") if isinstance(entry, dict) else entry
 
 
+def quality_warnings(evaluation: dict | None) -> list[str]:
+    """Return what a coder should know before trusting a model's
+    suggestions, from its cross-validation: that it found none of the
+    held-out codings, or that the TF-IDF baseline did better."""
+    if not evaluation or "systems" not in evaluation:
+        return []
+    systems = evaluation["systems"]
+    model = _number(systems["model"]["micro"]["segment_f1"]) or 0.0
+    baseline = _number(systems["tfidf"]["micro"]["segment_f1"]) or 0.0
+    learned = len(evaluation["codes"])
+    if not model:
+        return [
+            "In cross-validation this model found none of the held-out codings "
+            f"(it learned {learned} codes from {evaluation['codings']} codings), "
+            "so its suggestions are unlikely to help yet: code more passages "
+            "and train again."
+        ]
+    if baseline > model:
+        return [
+            f"On this coding the TF-IDF baseline did better than this model "
+            f"(segment F1 {baseline:.2f} against {model:.2f}): treat its "
+            "suggestions with care."
+        ]
+    return []
+
+
 def evaluation_rows(evaluation: dict | None, names: dict[int, str]) -> dict:
     """Return a stored evaluation as rows for the page's tables.
 

@@ -65,6 +65,7 @@ def suggestion_page(request, project_id):
         "latest": latest,
         "evaluation": svc.evaluation_rows(latest.evaluation if latest else None, names),
         "changes": svc.codebook_changes(latest) if latest else [],
+        "warnings": svc.quality_warnings(latest.evaluation if latest else None),
         "model_choice": svc.model_choice(project),
         "latest_model": svc.describe_settings(latest.settings) if latest else "",
         "layers": svc.layer_choices(project),

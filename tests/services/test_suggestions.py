@@ -497,3 +497,33 @@ def test_decision_rates_per_code(suggestion, transcript, codes, coder):
 def test_deleting_a_code_deletes_its_suggestions(suggestion, codes):
     Code.objects.filter(pk=codes["financial"].pk).delete()
     assert not Suggestion.objects.exists()
+
+
+def evaluation_with(model_f1, tfidf_f1):
+    return {
+        "codings": 12,
+        "codes": [{"id": 1, "codings": 6}, {"id": 2, "codings": 6}],
+        "systems": {
+            "model": {"micro": {"segment_f1": model_f1}},
+            "tfidf": {"micro": {"segment_f1": tfidf_f1}},
+        },
+    }
+
+
+def test_a_model_that_found_nothing_held_out_is_flagged():
+    [warning] = svc.quality_warnings(evaluation_with(0.0, 0.0))
+    assert warning.startswith(
+        "In cross-validation this model found none of the held-out codings "
+        "(it learned 2 codes from 12 codings)"
+    )
+    assert svc.quality_warnings(evaluation_with(None, 0.3))[0] == warning
+
+
+def test_a_model_the_baseline_beat_is_flagged_and_a_better_one_is_not():
+    assert svc.quality_warnings(evaluation_with(0.31, 0.42)) == [
+        "On this coding the TF-IDF baseline did better than this model "
+        "(segment F1 0.42 against 0.31): treat its suggestions with care."
+    ]
+    assert svc.quality_warnings(evaluation_with(0.42, 0.31)) == []
+    assert svc.quality_warnings(None) == []
+    assert svc.quality_warnings({"error": "Too few transcripts"}) == []

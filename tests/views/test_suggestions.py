@@ -502,6 +502,14 @@ def test_the_page_shows_the_evaluation_and_a_changed_codebook(
         f"This model suggests at scores of {model.settings['threshold']:.2f} or more: "
         "the threshold at which its held-out folds did best." in html
     )
+    assert "sg-warning" not in html  # the synthetic codes are easy to learn
+    model.evaluation["systems"]["model"]["micro"]["segment_f1"] = 0.0
+    model.save()
+    html = client_for(coder).get(reverse("suggestion_page", args=[project.pk]))
+    assert (
+        "In cross-validation this model found none of the held-out codings (it "
+        "learned 2 codes from 20 codings)" in html.content.decode()
+    )
 
 
 @pytest.mark.parametrize("extra", [True, False])
