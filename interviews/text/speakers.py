@@ -21,6 +21,13 @@ _LABEL = re.compile(
     r"(?::(?=[ \t]|$)|：)"
 )
 
+# A heading line of its own: the name, two or more spaces (or a tab) and a
+# time, as Otter.ai writes its text exports ("Speaker 1  0:03", "Jane Doe
+# 1:02:03"); the words follow on the next lines.
+_HEADER = re.compile(
+    rf"(?P<label>[^:：\n\t]{{1,60}}?)(?: {{2,}}|\t+)(?P<ts>{_TS})[ \t]*$"
+)
+
 MAX_LABEL_CHARS = 60
 MAX_LABEL_WORDS = 6
 
@@ -105,6 +112,9 @@ def detect_turns(text: str) -> list[Turn]:
     heading ("Note", "Figure 2", "Keywords"), and ends with ": ", or ":" at
     the end of the line. Examples: "Expert 1 (Russian Federation):",
     "INTERVIEWER:", "[00:01:02] Anna:", "Anna (00:01:02):", "P1:", "Dr. Smith:".
+    A line holding only such a name, two or more spaces and a time is a label
+    too ("Speaker 1  0:03", Otter.ai's text export), where the text has at
+    least two such lines.
 
     A turn covers its label line from the line start to just before the
     newline that precedes the next label line; the last turn runs to the end.
@@ -116,13 +126,17 @@ def detect_turns(text: str) -> list[Turn]:
     Lower-case labels ("interviewer:") are not recognised: in prose they are
     far more often the start of a sentence than a speaker.
     """
-    starts: list[tuple[int, str, int | None]] = []
+    found: list[tuple[int, str, int | None, bool]] = []
     offset = 0
     for line in text.split("\n"):
-        label = parse_label(line)
+        label = _parse_label(line)
         if label is not None:
-            starts.append((offset, *label))
+            found.append((offset, *label))
         offset += len(line) + 1
+    # One "Name  0:03" line alone is more likely a heading or an agenda item
+    # than the first turn of an Otter.ai export, which has one per turn.
+    headers = sum(1 for *_, header in found if header)
+    starts = [(o, s, ms) for o, s, ms, header in found if headers > 1 or not header]
 
     if not starts:
         return [Turn("", 0, len(text))] if text.strip() else []
@@ -139,6 +153,12 @@ def detect_turns(text: str) -> list[Turn]:
 
 def parse_label(line: str) -> tuple[str, int | None] | None:
     """Return (speaker, start_ms) if `line` starts with a speaker label, else None."""
+    label = _parse_label(line)
+    return None if label is None else label[:2]
+
+
+def _parse_label(line: str) -> tuple[str, int | None, bool] | None:
+    """Return (speaker, start_ms, whether it is a "Name  0:03" header line)."""
     rest = line.lstrip(" \t")
     start_ms = None
     match = _LEADING_TS.match(rest)
@@ -146,6 +166,9 @@ def parse_label(line: str) -> tuple[str, int | None] | None:
         start_ms = _milliseconds(match["a"] or match["b"] or match["c"])
         rest = rest[match.end() :]
     match = _LABEL.match(rest)
+    header = match is None and start_ms is None
+    if header:
+        match = _HEADER.match(rest)
     if match is None:
         return None
     speaker = match["label"].strip()
@@ -155,7 +178,7 @@ def parse_label(line: str) -> tuple[str, int | None] | None:
         start_ms = _milliseconds(match["ts"])
     if not _looks_like_a_name(speaker):
         return None
-    return speaker, start_ms
+    return speaker, start_ms, header
 
 
 def _looks_like_a_name(label: str) -> bool:

@@ -43,6 +43,15 @@ from interviews.text.speakers import detect_turns, parse_label
         ("Anna (00:01:02): Hello", ("Anna", 62_000)),
         ("Anna [00:01:02]: Hello", ("Anna", 62_000)),
         ("Expert 3 (Kazakhstan) (00:10:00): Hello", ("Expert 3 (Kazakhstan)", 600_000)),
+        # A line of its own: name, two spaces or a tab, time (Otter.ai).
+        ("Speaker 1  0:03", ("Speaker 1", 3_000)),
+        ("Jane Doe  1:02:03  ", ("Jane Doe", 3_723_000)),
+        ("Unknown Speaker\t12:30", ("Unknown Speaker", 750_000)),
+        ("Speaker 1 0:03", None),
+        ("Anna  0:05 and then some", None),
+        ("[00:00:01] Anna  0:05", None),
+        ("Results  1:02", None),
+        ("We met at  10:30", None),
         # Prose, not labels.
         ("The main barrier is the following: regulation.", None),
         ("The options were: a, b and c.", None),
@@ -165,6 +174,16 @@ def test_it_finds_the_demo_seeds_expert_turns():
                 Turn("A", 23, 40, 10_000, None),
             ],
         ),
+        # Otter.ai's text export: a heading line per turn, the words below.
+        (
+            "Speaker 1  0:03\nHello, thanks.\n\nJane Doe  1:02\nHi.\nYes.\n",
+            [
+                Turn("Speaker 1", 0, 31, 3_000, 62_000),
+                Turn("Jane Doe", 32, 56, 62_000, None),
+            ],
+        ),
+        # One such line alone is a heading, not a turn.
+        ("Meeting  10:30\nWe met.", [Turn("", 0, 22)]),
         # Astral characters count as one code point each.
         ("👋🏽 hi\nАнна: 🇷🇺 да", [Turn("", 0, 5), Turn("Анна", 6, 17)]),
     ],

@@ -59,3 +59,24 @@ def test_the_upload_page_lists_the_supported_formats(client_for, project, owner)
     assert ".txt, .docx, .md, .odt, .rtf, .html, .htm, .pdf, .srt, .vtt" in (
         page.content.decode()
     )
+
+
+def test_an_otter_text_export_imports_with_its_speakers_and_times(
+    client_for, project, coder
+):
+    text = (
+        "Speaker 1  0:03\r\nSo, tell me about the project.\r\n\r\n"
+        "Expert 9 (Turkmenistan)  0:09\r\nIt began in 2019.\r\nThen it grew.\r\n\r\n"
+        "Speaker 1  1:02:03\r\nThank you.\r\n"
+    ).encode()
+    upload = SimpleUploadedFile("otter.txt", text, content_type="text/plain")
+    client_for(coder).post(
+        reverse("transcript_import", args=[project.pk]),
+        {"files": [upload], "kind": "interview", "attributes": ""},
+    )
+    transcript = Transcript.objects.get(original_filename="otter.txt")
+    assert list(transcript.turns.values_list("speaker", "start_ms", "end_ms")) == [
+        ("Speaker 1", 3_000, 9_000),
+        ("Expert 9 (Turkmenistan)", 9_000, 3_723_000),
+        ("Speaker 1", 3_723_000, None),
+    ]
