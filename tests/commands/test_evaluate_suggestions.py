@@ -90,3 +90,26 @@ def test_bad_input_is_a_clear_error(project, args, message):
 def test_an_unknown_project_is_a_clear_error(db):
     with pytest.raises(CommandError, match="There is no project 'Nope'."):
         run("Nope")
+
+
+def test_the_table_warns_of_a_model_that_found_nothing(
+    project, owner, coder, codes, monkeypatch
+):
+    from interviews.management.commands import evaluate_suggestions as command
+
+    coded_interviews(project=project, owner=owner, coder=coder, codes=codes)
+    table = run(project.name, "--folds", "2", "--model", "textcat")
+    assert "found none of the held-out codings" not in table
+    real = command.evaluate_project
+
+    def found_nothing(**options):
+        result = real(**options)
+        result["systems"]["model"]["micro"]["segment_f1"] = 0.0
+        return result
+
+    monkeypatch.setattr(command, "evaluate_project", found_nothing)
+    table = run(project.name, "--folds", "2", "--model", "textcat")
+    assert (
+        "In cross-validation this model found none of the held-out codings "
+        "(it learned 2 codes from 20 codings)" in table
+    )

@@ -65,10 +65,10 @@ def test_an_otter_text_export_imports_with_its_speakers_and_times(
     client_for, project, coder
 ):
     text = (
-        "Speaker 1  0:03\r\nSo, tell me about the project.\r\n\r\n"
-        "Expert 9 (Turkmenistan)  0:09\r\nIt began in 2019.\r\nThen it grew.\r\n\r\n"
-        "Speaker 1  1:02:03\r\nThank you.\r\n"
-    ).encode()
+        b"Speaker 1  0:03\r\nSo, tell me about the project.\r\n\r\n"
+        b"Expert 9 (Turkmenistan)  0:09\r\nIt began in 2019.\r\nThen it grew.\r\n\r\n"
+        b"Speaker 1  1:02:03\r\nThank you.\r\n"
+    )
     upload = SimpleUploadedFile("otter.txt", text, content_type="text/plain")
     client_for(coder).post(
         reverse("transcript_import", args=[project.pk]),

@@ -11,6 +11,7 @@ from interviews.services.suggestions import (
     DEFAULT_FOLDS,
     UNIT_KINDS,
     evaluate_project,
+    quality_warnings,
 )
 from interviews.suggest.metrics import METRICS
 
@@ -170,4 +171,5 @@ def _table(result: dict) -> str:
         lines.append(
             "Selection recall@5 is trivially 1: the codebook has 5 codes or fewer."
         )
+    lines.extend(quality_warnings(result))
     return "\n".join(lines)
