@@ -16,8 +16,8 @@ _LEADING_TS = re.compile(rf"(?:\[(?P<a>{_TS})\]|\((?P<b>{_TS})\)|(?P<c>{_TS}))[ 
 # no space after it, as in Chinese and Japanese text. A colon directly
 # followed by anything else ("http://", "10:30") does not end a label.
 _LABEL = re.compile(
-    rf"(?P<label>[^:：\n]{{1,60}}?)[ \t]*"
-    rf"(?:[\[(](?P<ts>{_TS})[\])][ \t]*)?"
+    rf"(?P<label>[^:：\n]{{1,60}}?)[ \t]{{0,20}}"
+    rf"(?:[\[(](?P<ts>{_TS})[\])][ \t]{{0,20}})?"
     r"(?::(?=[ \t]|$)|：)"
 )
 
@@ -25,10 +25,12 @@ _LABEL = re.compile(
 # time, as Otter.ai writes its text exports ("Speaker 1  0:03", "Jane Doe
 # 1:02:03"); the words follow on the next lines.
 _HEADER = re.compile(
-    rf"(?P<label>[^:：\n\t]{{1,60}}?)(?: {{2,}}|\t+)(?P<ts>{_TS})[ \t]*$"
+    rf"(?P<label>[^:：\n\t]{{1,60}}?)(?: {{2,20}}|\t{{1,20}})(?P<ts>{_TS})$"
 )
 
 MAX_LABEL_CHARS = 60
+# Label, spaces, a bracketed time and the colon fit in this many characters.
+_HEAD_CHARS = 200
 MAX_LABEL_WORDS = 6
 
 # Lower-case words allowed in a label: name particles and "of"/"the" as in
@@ -165,10 +167,14 @@ def _parse_label(line: str) -> tuple[str, int | None, bool] | None:
     if match:
         start_ms = _milliseconds(match["a"] or match["b"] or match["c"])
         rest = rest[match.end() :]
-    match = _LABEL.match(rest)
+    # A label ends within its first few dozen characters: matching only the
+    # head of the line keeps a line of a million spaces from taking seconds
+    # of backtracking.
+    match = _LABEL.match(rest[:_HEAD_CHARS])
     header = match is None and start_ms is None
     if header:
-        match = _HEADER.match(rest)
+        line_end = rest.rstrip()
+        match = _HEADER.match(line_end) if len(line_end) <= _HEAD_CHARS else None
     if match is None:
         return None
     speaker = match["label"].strip()

@@ -214,3 +214,19 @@ def test_turns_are_ordered_disjoint_and_start_at_line_starts(lines):
     if turns:
         assert turns[-1].end == len(text)
         assert not text[: turns[0].start].strip()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # Only a line's head can hold a label, however long the line.
+        ("Anna: " + "x" * 1_000_000, ("Anna", None)),
+        ("Speaker 1  0:03" + " " * 1_000_000, ("Speaker 1", 3_000)),
+        # A million spaces: no label (and no seconds of regex backtracking).
+        ("A" + " " * 1_000_000 + "x", None),
+        ("A" + " " * 1_000_000 + ": text", None),
+        ("A" + " " * 1_000 + "0:03", None),
+    ],
+)
+def test_long_lines(line, expected):
+    assert parse_label(line) == expected
