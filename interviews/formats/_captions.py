@@ -36,7 +36,11 @@ from interviews.formats import ImportRefused, ParsedTranscript, Turn
 # Modules, not names: see the note in interviews/formats/__init__.py.
 from interviews.text import encoding, normalize, speakers
 
-_VOICE = re.compile(r"^\s*<v(?:\.[^\s>]+)*\s+([^>]*?)\s*>")
+# "<v.loud Anna>": classes without dots in them and one space before the
+# name, so that no two parts can match the same characters (the nested
+# form took seconds on a cue of a few thousand spaces); _clean strips the
+# name.
+_VOICE = re.compile(r"^\s*<v(?:\.[^\s>.]+)*\s([^>]*)>")
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 _LABEL_END = re.compile(r"\s*[:：]\s*")

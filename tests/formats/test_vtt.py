@@ -56,6 +56,24 @@ def test_a_voice_change_inside_a_cue_starts_a_new_turn():
     ]
 
 
+def test_voice_classes_and_spaces_around_the_name():
+    data = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v.loud.first   Anna B  >Hi.\n"
+    parsed = vtt.parse(data)
+    assert parsed.text == "Anna B: Hi."
+    assert parsed.turns == [Turn("Anna B", 0, 11, 1000, 2000)]
+
+
+@pytest.mark.parametrize(
+    "cue",
+    [b"<v " + b" " * 1_000_000 + b"x", b"<v" + b".a" * 500_000 + b" x"],
+)
+def test_an_unclosed_voice_tag_of_a_million_characters_is_text(cue):
+    # The voice pattern once took seconds on a few thousand such characters.
+    data = b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n" + cue + b"\n"
+    parsed = vtt.parse(data)
+    assert [t.speaker for t in parsed.turns] == [""]
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
