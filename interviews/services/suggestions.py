@@ -347,6 +347,19 @@ def _code_text(code: Code) -> str:
     return f"{code.path}. {code.definition.strip()}"
 
 
+def _definitions_read(project: Project, settings: dict, only=None) -> list[Code]:
+    """Return the defined codes (of `only`, when given) that a model with
+    `settings` reads. With none to read, set settings["definitions"] to 0:
+    the model is then the one without the setting, and its description must
+    say so."""
+    if not settings.get("definitions"):
+        return []
+    defined = [c for c in _defined_codes(project) if only is None or c.pk in only]
+    if not defined:
+        settings["definitions"] = 0
+    return defined
+
+
 def codebook_changes(model: SuggestionModel) -> list[str]:
     """Return what changed in the codebook since `model` was trained.
 
@@ -452,13 +465,7 @@ def train_model(job: Job, report_progress) -> str:
     _check_extra(model)
     if model.settings.get("kind") == "embedding":
         load_unit_vectors(texts, units, context)
-    defined = []
-    if model.settings.get("definitions"):
-        defined = [c for c in _defined_codes(project) if c.pk in chosen]
-        if not defined:
-            # No code to be drawn towards: the model is the one without the
-            # setting, and its description must say so.
-            model.settings["definitions"] = 0
+    defined = _definitions_read(project, model.settings, only=chosen)
     descriptions = {code.pk: _code_text(code) for code in defined}
     try:
         evaluation = evaluate(
@@ -511,9 +518,7 @@ def model_choice(project: Project) -> dict:
     """Return which model training uses on this server, for the page, and
     how many of the project's codes have a definition for it to read."""
     settings = default_settings()
-    defined = len(_defined_codes(project)) if settings.get("definitions") else 0
-    if not defined:
-        settings["definitions"] = 0  # as training will record it
+    defined = len(_definitions_read(project, settings))
     return {
         "kind": settings["kind"],
         "description": describe_settings(settings),
@@ -559,9 +564,7 @@ def evaluate_project(
         settings = {**settings, "kind": "embedding"}
     elif kind:
         raise ServiceError(f"Unknown model {kind!r}: choose embedding or textcat.")
-    descriptions = code_texts(project) if settings.get("definitions") else {}
-    if settings.get("definitions") and not descriptions:
-        settings["definitions"] = 0  # as training records it
+    descriptions = {c.pk: _code_text(c) for c in _definitions_read(project, settings)}
     codings = coding_spans(layer_codings(project, layer))
     texts = _texts({c.transcript_id for c in codings})
     units = make_units(texts, unit)
